@@ -110,3 +110,8 @@ export class CompactedError extends StoreError {
 export class StoreUnavailableError extends StoreError {
   override name = "StoreUnavailableError";
 }
+
+/** InvalidRequestError: a request the store refuses by shape (a transaction writing one key twice, compaction into the future). */
+export class InvalidRequestError extends StoreError {
+  override name = "InvalidRequestError";
+}

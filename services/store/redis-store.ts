@@ -1,0 +1,430 @@
+/**
+ * RedisStore: etcd's contract (global revision, compare-and-swap, multi-key transactions,
+ * watch from a revision, compaction) served by one Redis.
+ *
+ * Layout (all keys under one prefix, default "k8s"; see keys.ts):
+ * - `<p>:rev` global revision, bumped with INCR by every write (one revision per write op);
+ * - `<p>:obj:<key>` hash {v: value, m: modRevision, c: createRevision}; absent = no object;
+ * - `<p>:index` sorted set of live keys (score 0) for prefix lists via ZRANGEBYLEX;
+ * - `<p>:log` the change log: a stream with one entry `<revision>-1` per write, fields type,
+ *   key, value (for DELETED the last value), createRevision, prevRevision. XADD with an explicit
+ *   id that is not above the last one fails, so the log can never go backwards;
+ * - `<p>:resrev` hash resource (first key segment) → revision of its last event, which gives
+ *   each event its prevRevision;
+ * - `<p>:compact` compact revision: log entries at or below it have been trimmed.
+ *
+ * Contracts:
+ * - Every write and its event are ONE Lua script (scripts.ts), so no committed change exists
+ *   without its event. Never WATCH/MULTI: it silently loses updates on a shared connection.
+ * - Single-key writes are one-op transactions through the same script.
+ * - Reads of the log (events, watch) check the compact revision and read the stream in one
+ *   script; the log has no holes above the compact revision, so continuing from the last
+ *   scanned revision never skips an event. Watch uses its own connection (`store-watch`) and,
+ *   after a dropped connection, resumes from the last revision it delivered.
+ * - A write whose connection drops before the reply has an unknown outcome: it fails with
+ *   StoreUnavailableError and is never re-sent automatically (`maxRetriesPerRequest: 0`), since
+ *   a re-sent create or update would report a false conflict.
+ * - Durability is Redis's: infra/redis.conf runs AOF with `appendfsync always`, so Redis fsyncs
+ *   the script's effects before it replies; an acknowledged write survives kill -9. Concurrent
+ *   writes share an fsync (ioredis auto-pipelining batches them into one event-loop turn).
+ */
+import { Redis, type RedisOptions } from "ioredis";
+import { keyLayout, resourceOf, type KeyLayout } from "./keys.js";
+import { COMPACT_LUA, EVENTS_LUA, LEASE_ACQUIRE_LUA, LEASE_RELEASE_LUA, LIST_LUA, TXN_LUA } from "./scripts.js";
+import {
+  AlreadyExistsError,
+  CompactedError,
+  ConflictError,
+  InvalidRequestError,
+  NotFoundError,
+  StoreError,
+  StoreUnavailableError,
+  type ChangeEvent,
+  type ChangeType,
+  type ListOptions,
+  type ListResult,
+  type StoredObject,
+  type TxnOp,
+  type WatchOptions,
+} from "./types.js";
+
+type Arg = string | number | Buffer;
+type Reply = unknown[];
+
+/** The scripted commands defined on every connection (via the `scripts` option, so duplicates inherit them). */
+interface ScriptedRedis extends Redis {
+  storeTxnBuffer(numKeys: number, ...args: Arg[]): Promise<Reply>;
+  storeListBuffer(...args: Arg[]): Promise<Reply>;
+  storeEventsBuffer(...args: Arg[]): Promise<Reply>;
+  storeCompact(...args: Arg[]): Promise<number>;
+  storeLeaseAcquire(...args: Arg[]): Promise<number>;
+  storeLeaseRelease(...args: Arg[]): Promise<number>;
+}
+
+const SCRIPTS: RedisOptions["scripts"] = {
+  storeTxn: { lua: TXN_LUA },
+  storeList: { lua: LIST_LUA, numberOfKeys: 2, readOnly: true },
+  storeEvents: { lua: EVENTS_LUA, numberOfKeys: 3, readOnly: true },
+  storeCompact: { lua: COMPACT_LUA, numberOfKeys: 3 },
+  storeLeaseAcquire: { lua: LEASE_ACQUIRE_LUA, numberOfKeys: 1 },
+  storeLeaseRelease: { lua: LEASE_RELEASE_LUA, numberOfKeys: 1 },
+};
+
+const TYPES: Record<string, ChangeType> = { ADDED: "ADDED", MODIFIED: "MODIFIED", DELETED: "DELETED" };
+/** Log entries one events/watch read scans at most (bounds the time a script holds Redis). */
+const MAX_SCAN = 10_000;
+/** Events one watch read returns at most. */
+const WATCH_BATCH = 1_000;
+/** How long a caught-up watch blocks in XREAD before polling again. */
+const WATCH_BLOCK_MS = 5_000;
+
+function toBuffer(v: Uint8Array): Buffer {
+  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+function num(v: unknown): number {
+  if (typeof v === "number") return v;
+  if (v === null || v === undefined) return 0;
+  return Number(Buffer.isBuffer(v) ? v.toString() : v);
+}
+
+function str(v: unknown): string {
+  return Buffer.isBuffer(v) ? v.toString() : String(v);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((res) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      res();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** One read of the log: matching events, the last revision scanned, and the head revision. */
+interface LogRead {
+  events: ChangeEvent[];
+  scanned: number;
+  head: number;
+}
+
+/**
+ * RedisStore is the etcd contract on Redis. Build it with {@link RedisStore.connect}; share one
+ * instance per process (it pipelines concurrent calls on one connection).
+ *
+ * @example
+ * const store = await RedisStore.connect("redis://127.0.0.1:6379");
+ * const a = await store.create("/pods/default/web", bytes);
+ * await store.update(a.key, newBytes, a.modRevision); // ConflictError if someone else wrote
+ * for await (const ev of store.watch("/pods/", a.modRevision)) console.log(ev.type, ev.key);
+ */
+export class RedisStore {
+  private readonly watchConns = new Set<Redis>();
+  private closed = false;
+
+  private constructor(
+    private readonly redis: ScriptedRedis,
+    private readonly k: KeyLayout,
+  ) {}
+
+  /** connect opens the store's connection and resolves once Redis is ready (AOF loaded). */
+  static async connect(url: string, opts: { prefix?: string } = {}): Promise<RedisStore> {
+    const redis = new Redis(url, {
+      lazyConnect: true,
+      scripts: SCRIPTS,
+      enableAutoPipelining: true,
+      // In-flight and queued commands fail at once when the connection drops (see top).
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      retryStrategy: (times) => Math.min(times * 50, 1000),
+      connectionName: "store",
+    }) as ScriptedRedis;
+    redis.on("error", () => undefined); // surfaced per command as StoreUnavailableError
+    try {
+      await redis.connect();
+    } catch (err) {
+      redis.disconnect();
+      throw new StoreUnavailableError(`cannot connect to ${url}`, { cause: err });
+    }
+    return new RedisStore(redis, keyLayout(opts.prefix ?? "k8s"));
+  }
+
+  /** create writes a new key; AlreadyExistsError if it exists. */
+  async create(key: string, value: Uint8Array): Promise<StoredObject> {
+    return (await this.txn([{ op: "create", key, value }]))[0];
+  }
+
+  /** get reads one key, or undefined when it does not exist. */
+  async get(key: string): Promise<StoredObject | undefined> {
+    const [v, m, c] = await this.call(() => this.redis.hmgetBuffer(this.k.objectPrefix + key, "v", "m", "c"));
+    if (v === null || m === null) return undefined;
+    return { key, value: v, modRevision: num(m), createRevision: num(c) };
+  }
+
+  /**
+   * list returns the objects whose key starts with `prefix`, in key order, consistent at the
+   * returned revision (one script). Include the trailing "/" in the prefix (`/pods/` not `/pods`).
+   */
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    const limit = Math.max(0, opts.limit ?? 0);
+    const reply = await this.call(() =>
+      this.redis.storeListBuffer(this.k.revision, this.k.index, prefix, opts.startAfter ?? "", limit, this.k.objectPrefix),
+    );
+    const items: StoredObject[] = [];
+    for (let i = 2; i < reply.length; i += 4) {
+      items.push({ key: str(reply[i]), value: reply[i + 1] as Buffer, modRevision: num(reply[i + 2]), createRevision: num(reply[i + 3]) });
+    }
+    return { items, revision: num(reply[0]), more: num(reply[1]) === 1 };
+  }
+
+  /** update replaces a key's value if its modRevision is `expectedModRevision`; ConflictError / NotFoundError. */
+  async update(key: string, value: Uint8Array, expectedModRevision: number): Promise<StoredObject> {
+    return (await this.txn([{ op: "update", key, value, expectedModRevision }]))[0];
+  }
+
+  /**
+   * delete removes a key (if at `expectedModRevision`, when given) and returns its last value,
+   * with modRevision = the delete's revision. ConflictError / NotFoundError.
+   */
+  async delete(key: string, expectedModRevision?: number): Promise<StoredObject> {
+    return (await this.txn([{ op: "delete", key, expectedModRevision }]))[0];
+  }
+
+  /**
+   * txn applies all ops atomically or none: every check is made against the state before the
+   * transaction, then each write op takes the next revision (consecutive, in op order) and logs
+   * one event. Returns one StoredObject per write op, in op order ("check" ops return nothing).
+   * A key may be written at most once per transaction (InvalidRequestError).
+   */
+  async txn(ops: TxnOp[]): Promise<StoredObject[]> {
+    if (ops.length === 0) return [];
+    const written = new Set<string>();
+    const keys: Arg[] = [this.k.revision, this.k.index, this.k.log, this.k.resources];
+    const args: Arg[] = [];
+    for (const op of ops) {
+      if (op.op !== "check") {
+        if (written.has(op.key)) throw new InvalidRequestError(`transaction writes ${op.key} twice`);
+        written.add(op.key);
+      }
+      keys.push(this.k.objectPrefix + op.key);
+      const expected = op.op === "create" ? 0 : (op.expectedModRevision ?? -1);
+      const value = op.op === "create" || op.op === "update" ? toBuffer(op.value) : "";
+      args.push(op.op === "check" ? "k" : op.op[0], op.key, resourceOf(op.key), expected, value);
+    }
+    const reply = await this.call(() => this.redis.storeTxnBuffer(keys.length, ...keys, ...args), ops);
+    const out: StoredObject[] = [];
+    let r = 0;
+    for (const op of ops) {
+      if (op.op === "check") continue;
+      const value = op.op === "delete" ? (reply[r + 2] as Buffer) : op.value;
+      out.push({ key: op.key, value, modRevision: num(reply[r]), createRevision: num(reply[r + 1]) });
+      r += 3;
+    }
+    return out;
+  }
+
+  /** currentRevision is the revision of the last write (0 for an empty store). */
+  async currentRevision(): Promise<number> {
+    return num(await this.call(() => this.redis.get(this.k.revision)));
+  }
+
+  /** compactRevision is the highest revision removed from the log (0: none). */
+  async compactRevision(): Promise<number> {
+    return num(await this.call(() => this.redis.get(this.k.compact)));
+  }
+
+  /**
+   * events returns the changes with revision > fromRevision under `prefix`, in order, at most
+   * `limit` (0 or absent: all up to now). CompactedError if fromRevision < compactRevision().
+   */
+  async events(prefix: string, fromRevision: number, limit = 0): Promise<ChangeEvent[]> {
+    const out: ChangeEvent[] = [];
+    let from = fromRevision;
+    for (;;) {
+      const want = limit > 0 ? limit - out.length : MAX_SCAN;
+      const read = await this.readLog(this.redis, prefix, from, want);
+      out.push(...read.events);
+      from = read.scanned;
+      if (from >= read.head || (limit > 0 && out.length >= limit)) return out;
+    }
+  }
+
+  /**
+   * watch yields every change after `fromRevision` under `prefix`, in revision order, once each,
+   * until `signal` aborts or the store closes. It reads on its own connection; if that drops it
+   * retries with backoff and resumes after the last delivered revision (calling `onResume`).
+   * Throws CompactedError if the revisions it needs have been compacted (at the start, or after
+   * falling behind the compaction window).
+   */
+  async *watch(prefix: string, fromRevision: number, opts: WatchOptions & { signal?: AbortSignal } = {}): AsyncIterable<ChangeEvent> {
+    const { signal, onResume } = opts;
+    if (signal?.aborted || this.closed) return;
+    const conn = this.redis.duplicate({ connectionName: "store-watch", enableAutoPipelining: false, lazyConnect: true }) as ScriptedRedis;
+    conn.on("error", () => undefined);
+    this.watchConns.add(conn);
+    const onAbort = () => conn.disconnect();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const stopped = () => this.closed || signal?.aborted === true;
+    let last = fromRevision;
+    let failures = 0;
+    try {
+      conn.connect().catch(() => undefined); // commands fail until connected; the loop retries
+      while (!stopped()) {
+        let read: LogRead;
+        try {
+          read = await this.readLog(conn, prefix, last, WATCH_BATCH);
+          if (read.scanned >= read.head) {
+            // Caught up: block until an entry after `last` exists (a wake-up only; the next
+            // scripted read does the filtering and the compaction check).
+            await this.call(() => conn.xread("COUNT", 1, "BLOCK", WATCH_BLOCK_MS, "STREAMS", this.k.log, `${read.scanned}-1`));
+          }
+        } catch (err) {
+          if (err instanceof StoreError && !(err instanceof StoreUnavailableError)) throw err;
+          if (stopped()) return;
+          failures++;
+          await sleep(Math.min(25 * 2 ** failures, 1000), signal);
+          continue;
+        }
+        if (failures > 0) {
+          failures = 0;
+          onResume?.(last);
+        }
+        for (const ev of read.events) {
+          last = ev.revision;
+          yield ev;
+          if (stopped()) return;
+        }
+        last = read.scanned;
+      }
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      this.watchConns.delete(conn);
+      conn.disconnect();
+    }
+  }
+
+  /**
+   * compact removes log entries at or below `revision` and records it as the compact revision.
+   * A revision at or below the current compact revision is a no-op; above the current revision
+   * it is an InvalidRequestError.
+   */
+  async compact(revision: number): Promise<void> {
+    await this.call(() => this.redis.storeCompact(this.k.compact, this.k.log, this.k.revision, revision));
+  }
+
+  /**
+   * startCompactor compacts every `intervalMs` (default 60 s) so that the last `window`
+   * revisions stay in the log. Failures are retried at the next tick. Returns a stop function.
+   */
+  startCompactor(window: number, intervalMs = 60_000): () => void {
+    let running = false;
+    const tick = async () => {
+      if (running || this.closed) return;
+      running = true;
+      try {
+        const target = (await this.currentRevision()) - window;
+        if (target > (await this.compactRevision())) await this.compact(target);
+      } catch {
+        // Redis unavailable: try again next tick.
+      } finally {
+        running = false;
+      }
+    };
+    const timer = setInterval(() => void tick(), intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /**
+   * tryAcquireLease takes the named lease for `ttlMs` if it is free or already held by
+   * `holder` (a renewal). True when `holder` holds it afterwards. Not revisioned, not logged.
+   */
+  async tryAcquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    return (await this.call(() => this.redis.storeLeaseAcquire(this.k.leasePrefix + name, holder, Math.max(1, Math.round(ttlMs))))) === 1;
+  }
+
+  /** releaseLease frees the named lease if `holder` holds it. */
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.call(() => this.redis.storeLeaseRelease(this.k.leasePrefix + name, holder));
+  }
+
+  /** getCursor reads a named revision cursor (0 when never set). Not revisioned, not logged. */
+  async getCursor(name: string): Promise<number> {
+    return num(await this.call(() => this.redis.hget(this.k.cursors, name)));
+  }
+
+  /** setCursor stores a named revision cursor (last writer wins). */
+  async setCursor(name: string, revision: number): Promise<void> {
+    await this.call(() => this.redis.hset(this.k.cursors, name, revision));
+  }
+
+  /** close ends every watch and closes the connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.watchConns) c.disconnect();
+    try {
+      await this.redis.quit();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+
+  /** One scripted log read on `conn`: at most `limit` matching events after `from`. */
+  private async readLog(conn: ScriptedRedis, prefix: string, from: number, limit: number): Promise<LogRead> {
+    const reply = await this.call(() => conn.storeEventsBuffer(this.k.compact, this.k.log, this.k.revision, prefix, from, limit, MAX_SCAN), undefined, from);
+    const events: ChangeEvent[] = [];
+    for (let i = 2; i < reply.length; i += 6) {
+      events.push({
+        revision: num(reply[i]),
+        type: TYPES[str(reply[i + 1])],
+        key: str(reply[i + 2]),
+        value: reply[i + 3] as Buffer,
+        createRevision: num(reply[i + 4]),
+        prevRevision: num(reply[i + 5]),
+      });
+    }
+    return { events, head: num(reply[0]), scanned: num(reply[1]) };
+  }
+
+  /** call runs one Redis command and maps its failure to the store's named errors. */
+  private async call<T>(fn: () => Promise<T>, ops?: TxnOp[], from?: number): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw mapError(err, ops, from);
+    }
+  }
+}
+
+/** mapError turns a script's error reply into a named error, anything else into StoreUnavailableError. */
+export function mapError(err: unknown, ops?: TxnOp[], from?: number): StoreError {
+  const message = err instanceof Error ? err.message : String(err);
+  const m = /^(EXISTS|NOTFOUND|CONFLICT|COMPACTED|FUTURE)\s+(\d+)(?:\s+(\d+))?/.exec(message);
+  if (m) {
+    const a = Number(m[2]);
+    const op = ops?.[a - 1];
+    switch (m[1]) {
+      case "EXISTS":
+        if (op) return new AlreadyExistsError(op.key);
+        break;
+      case "NOTFOUND":
+        if (op) return new NotFoundError(op.key);
+        break;
+      case "CONFLICT":
+        if (op) {
+          const expected = op.op === "create" ? 0 : (op.expectedModRevision ?? -1);
+          return new ConflictError(op.key, expected, Number(m[3]));
+        }
+        break;
+      case "COMPACTED":
+        return new CompactedError(from ?? 0, a);
+      case "FUTURE":
+        return new InvalidRequestError(`revision is in the future; current revision is ${a}`);
+    }
+  }
+  return new StoreUnavailableError(`redis: ${message}`, { cause: err });
+}
