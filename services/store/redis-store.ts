@@ -272,15 +272,16 @@ export class RedisStore {
     let failures = 0;
     try {
       conn.connect().catch(() => undefined); // commands fail until connected; the loop retries
+      let caughtUp = false;
       while (!stopped()) {
         let read: LogRead;
         try {
-          read = await this.readLog(conn, prefix, last, WATCH_BATCH);
-          if (read.scanned >= read.head) {
-            // Caught up: block until an entry after `last` exists (a wake-up only; the next
-            // scripted read does the filtering and the compaction check).
-            await this.call(() => conn.xread("COUNT", 1, "BLOCK", WATCH_BLOCK_MS, "STREAMS", this.k.log, `${read.scanned}-1`));
+          if (caughtUp) {
+            // Block until an entry after `last` exists. A wake-up only: the scripted read
+            // below does the filtering and the compaction check.
+            await this.call(() => conn.xread("COUNT", 1, "BLOCK", WATCH_BLOCK_MS, "STREAMS", this.k.log, `${last}-1`));
           }
+          read = await this.readLog(conn, prefix, last, WATCH_BATCH);
         } catch (err) {
           if (err instanceof StoreError && !(err instanceof StoreUnavailableError)) throw err;
           if (stopped()) return;
@@ -298,6 +299,7 @@ export class RedisStore {
           if (stopped()) return;
         }
         last = read.scanned;
+        caughtUp = read.scanned >= read.head;
       }
     } finally {
       signal?.removeEventListener("abort", onAbort);
