@@ -13,7 +13,7 @@ const newest = Math.max(...protos.map((p) => statSync(p).mtimeMs), statSync(new 
 if (existsSync(js) && existsSync(dts) && statSync(dts).mtimeMs > newest) process.exit(0);
 mkdirSync(out, { recursive: true });
 const bin = (n) => join(root, "node_modules/.bin", n);
-execFileSync(bin("pbjs"), ["-t", "static-module", "-w", "es6", "--force-number", "--no-delimited", "--no-verify", "-o", js, ...protos], { stdio: "inherit" });
+execFileSync(bin("pbjs"), ["-t", "static-module", "-w", "es6", "--force-number", "--keep-case", "--no-delimited", "--no-verify", "-o", js, ...protos], { stdio: "inherit" });
 execFileSync(bin("pbts"), ["-o", dts, js], { stdio: "inherit" });
 // JSON descriptor for runtime reflection (field walking for Kubernetes JSON conversion).
-execFileSync(bin("pbjs"), ["-t", "json", "-o", join(out, "descriptor.json"), ...protos], { stdio: "inherit" });
+execFileSync(bin("pbjs"), ["-t", "json", "--keep-case", "-o", join(out, "descriptor.json"), ...protos], { stdio: "inherit" });

@@ -1,0 +1,89 @@
+/**
+ * The stored-value codec: how an object is kept in the store.
+ *
+ * Layout: 4-byte prefix `k8s` + format version byte (currently 1), then one protobuf
+ * `k8s.stored.StoredValue { kind = 1; object = 2 }` whose `object` is the static-encoded
+ * message of that kind. Encoding writes all of it into one buffer (no intermediate copies);
+ * decoding reads the inner message in place from the same buffer.
+ */
+import protobuf from "protobufjs/minimal.js";
+import { CorruptValueError, UnknownKindError, UnsupportedVersionError } from "./errors.js";
+import { lookupKind, requireKind, type Kind, type KindMessages } from "./registry.js";
+
+// int64 fields decode to plain numbers (as in bus.ts; idempotent).
+protobuf.util.Long = undefined as never;
+protobuf.configure();
+
+/** STORED_FORMAT_VERSION: the format version byte this build writes (and the only one it reads). */
+export const STORED_FORMAT_VERSION = 1;
+/** STORED_MAGIC: the 3 bytes every stored value starts with, before the version byte. */
+export const STORED_MAGIC = Uint8Array.of(0x6b, 0x38, 0x73); // "k8s"
+
+// The prefix as one little-endian fixed32: bytes "k", "8", "s", version.
+const PREFIX_LE = (0x6b | (0x38 << 8) | (0x73 << 16) | (STORED_FORMAT_VERSION << 24)) >>> 0;
+const TAG_KIND = (1 << 3) | 2;
+const TAG_OBJECT = (2 << 3) | 2;
+
+/** A decoded stored value. */
+export interface DecodedStored<K extends Kind = Kind> {
+  kind: K;
+  message: KindMessages[K];
+}
+
+/**
+ * encodeStored encodes `message` (a generated instance or a plain object of its shape) as a
+ * stored value of `kind`. @throws {@link UnknownKindError}
+ */
+export function encodeStored(kind: Kind | string, message: object): Uint8Array {
+  const info = requireKind(kind);
+  const w = protobuf.Writer.create();
+  w.fixed32(PREFIX_LE);
+  w.uint32(TAG_KIND).string(info.kind);
+  w.uint32(TAG_OBJECT).fork();
+  info.type.encode(message, w);
+  w.ldelim();
+  return w.finish();
+}
+
+/**
+ * decodeStored decodes a stored value. Never throws anything but the two typed errors.
+ * @throws {@link CorruptValueError} bad magic, truncated or undecodable bytes, unknown kind
+ * @throws {@link UnsupportedVersionError} a format version this build does not read
+ */
+export function decodeStored(bytes: Uint8Array): DecodedStored {
+  if (!(bytes instanceof Uint8Array)) throw new CorruptValueError("stored value is not a byte array");
+  if (bytes.length < 4 || bytes[0] !== 0x6b || bytes[1] !== 0x38 || bytes[2] !== 0x73) {
+    throw new CorruptValueError("stored value does not start with the k8s magic");
+  }
+  if (bytes[3] !== STORED_FORMAT_VERSION) throw new UnsupportedVersionError(bytes[3]!);
+  let kind: string | undefined;
+  let objStart = -1;
+  let objLen = 0;
+  const r = protobuf.Reader.create(bytes);
+  r.pos = 4;
+  try {
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag === TAG_KIND) kind = r.string();
+      else if (tag === TAG_OBJECT) {
+        objLen = r.uint32();
+        objStart = r.pos;
+        if (objStart + objLen > r.len) throw new CorruptValueError("stored value is truncated");
+        r.pos += objLen;
+      } else r.skipType(tag & 7);
+    }
+  } catch (err) {
+    if (err instanceof CorruptValueError) throw err;
+    throw new CorruptValueError("stored value envelope is undecodable", { cause: err });
+  }
+  if (kind === undefined || objStart < 0) throw new CorruptValueError("stored value lacks kind or object");
+  const info = lookupKind(kind);
+  if (!info) throw new CorruptValueError(`stored value has unknown kind ${JSON.stringify(kind.slice(0, 60))}`, { cause: new UnknownKindError(kind) });
+  try {
+    r.pos = objStart;
+    const message = info.type.decode(r, objLen);
+    return { kind: info.kind, message } as DecodedStored;
+  } catch (err) {
+    throw new CorruptValueError(`stored ${info.kind} is undecodable`, { cause: err });
+  }
+}
