@@ -117,6 +117,7 @@ export class Supervisor {
       this.crashed(entry, err);
       return;
     }
+    if (entry.actor.state !== "running") return; // failed (fail() during onStart) or stopped meanwhile
     entry.runningSince = this.clock.now();
     this.emit({ type: "started", actorId: entry.actor.id, restarts: entry.actor.restarts });
   }
