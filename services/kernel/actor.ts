@@ -74,6 +74,7 @@ export abstract class Actor {
   private timers = new Set<NodeJS.Timeout>();
   private healthSubs: BusSubscription[] = [];
   private failureListeners = new Set<(err: unknown) => void>();
+  private onStopDue = false; // onStart ran since the last onStop
 
   constructor(opts: ActorOptions) {
     this.id = opts.id;
@@ -85,7 +86,7 @@ export abstract class Actor {
 
   /** Register subscriptions, timers and load state here. A rejection is a crash. */
   protected abstract onStart(): Promise<void>;
-  /** Release resources other than subscriptions/timers (those are released for you). */
+  /** Release resources other than subscriptions/timers (released for you). Runs once per start, also after a crash. */
   protected async onStop(): Promise<void> {}
 
   /** The current lifecycle state. */
@@ -110,6 +111,7 @@ export abstract class Actor {
     this._detail = "";
     this._startedAt = this.clock.now();
     if (this.healthSubs.length === 0) this.subscribeHealth();
+    this.onStopDue = true;
     try {
       await this.onStart();
     } catch (err) {
@@ -240,6 +242,8 @@ export abstract class Actor {
   }
 
   private async runOnStop(): Promise<void> {
+    if (!this.onStopDue) return;
+    this.onStopDue = false;
     try {
       await this.onStop();
     } catch (err) {

@@ -259,7 +259,14 @@ export class Bus {
   publish(subject: string, kind: string, bytes: Uint8Array): void {
     this.assertOpen();
     const data = wrap(kind, bytes, this.maxPayload);
-    this.nc.publish(subject, data, { headers: this.traceHeaders() });
+    try {
+      this.nc.publish(subject, data, { headers: this.traceHeaders() });
+    } catch (err) {
+      if (err instanceof natsErrors.ClosedConnectionError || err instanceof natsErrors.DrainingConnectionError) {
+        throw new BusClosedError(`bus connection closed, cannot publish on ${subject}`, { cause: err });
+      }
+      throw err;
+    }
     this.counters.published++;
   }
 
@@ -323,7 +330,7 @@ export class Bus {
 
   /** subscribe registers `handler` on `subject` (wildcards allowed). See {@link SubscribeOptions}. */
   subscribe(subject: string, handler: BusHandler, opts: SubscribeOptions = {}): BusSubscription {
-    this.assertOpen();
+    this.assertOpen(true);
     const sub: Subscription = this.nc.subscribe(subject, opts.queue ? { queue: opts.queue } : {});
     const limit = opts.concurrent === true ? Infinity : typeof opts.concurrent === "number" ? Math.max(1, opts.concurrent) : 1;
     const inflight = new Set<Promise<void>>();
@@ -369,8 +376,10 @@ export class Bus {
     await Promise.all([...this.loops]);
   }
 
-  private assertOpen(): void {
-    if (this.nc.isClosed() || this.nc.isDraining()) throw new BusClosedError(this.nc.isClosed() ? "bus connection is closed" : "bus connection is draining");
+  // Publishing stays allowed while draining (handlers in flight may still publish and request).
+  private assertOpen(subscribing = false): void {
+    if (this.nc.isClosed()) throw new BusClosedError("bus connection is closed");
+    if (subscribing && this.nc.isDraining()) throw new BusClosedError("bus connection is draining");
   }
 
   private traceHeaders(): MsgHdrs | undefined {
