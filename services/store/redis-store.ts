@@ -4,7 +4,8 @@
  *
  * Layout (all keys under one prefix, default "k8s"; see keys.ts):
  * - `<p>:rev` global revision, bumped with INCR by every write (one revision per write op);
- * - `<p>:obj:<key>` hash {v: value, m: modRevision, c: createRevision}; absent = no object;
+ * - `<p>:obj:<key>` hash {m: modRevision, c: createRevision}; absent = no object. The value
+ *   is read from the log entry `<m>-1`; compaction copies it into field v first (scripts.ts);
  * - `<p>:index` sorted set of live keys (score 0) for prefix lists via ZRANGEBYLEX;
  * - `<p>:log` the change log: a stream with one entry `<revision>-1` per write, fields type,
  *   key, value (for DELETED the last value), createRevision, prevRevision. XADD with an explicit
@@ -30,7 +31,7 @@
  */
 import { Redis, type RedisOptions } from "ioredis";
 import { keyLayout, resourceOf, type KeyLayout } from "./keys.js";
-import { COMPACT_LUA, EVENTS_LUA, LEASE_ACQUIRE_LUA, LEASE_RELEASE_LUA, LIST_LUA, TXN_LUA } from "./scripts.js";
+import { COMPACT_LUA, EVENTS_LUA, GET_LUA, LEASE_ACQUIRE_LUA, LEASE_RELEASE_LUA, LIST_LUA, TXN_LUA } from "./scripts.js";
 import {
   AlreadyExistsError,
   CompactedError,
@@ -54,6 +55,7 @@ type Reply = unknown[];
 /** The scripted commands defined on every connection (via the `scripts` option, so duplicates inherit them). */
 interface ScriptedRedis extends Redis {
   storeTxnBuffer(numKeys: number, ...args: Arg[]): Promise<Reply>;
+  storeGetBuffer(...args: Arg[]): Promise<Reply | null>;
   storeListBuffer(...args: Arg[]): Promise<Reply>;
   storeEventsBuffer(...args: Arg[]): Promise<Reply>;
   storeCompact(...args: Arg[]): Promise<number>;
@@ -63,7 +65,8 @@ interface ScriptedRedis extends Redis {
 
 const SCRIPTS: RedisOptions["scripts"] = {
   storeTxn: { lua: TXN_LUA },
-  storeList: { lua: LIST_LUA, numberOfKeys: 2, readOnly: true },
+  storeGet: { lua: GET_LUA, numberOfKeys: 2, readOnly: true },
+  storeList: { lua: LIST_LUA, numberOfKeys: 3, readOnly: true },
   storeEvents: { lua: EVENTS_LUA, numberOfKeys: 3, readOnly: true },
   storeCompact: { lua: COMPACT_LUA, numberOfKeys: 3 },
   storeLeaseAcquire: { lua: LEASE_ACQUIRE_LUA, numberOfKeys: 1 },
@@ -73,6 +76,8 @@ const SCRIPTS: RedisOptions["scripts"] = {
 const TYPES: Record<string, ChangeType> = { ADDED: "ADDED", MODIFIED: "MODIFIED", DELETED: "DELETED" };
 /** Log entries one events/watch read scans at most (bounds the time a script holds Redis). */
 const MAX_SCAN = 10_000;
+/** Revisions one compaction script trims at most (compact() loops). */
+const COMPACT_STEP = 5_000;
 /** Events one watch read returns at most. */
 const WATCH_BATCH = 1_000;
 /** How long a caught-up watch blocks in XREAD before polling again. */
@@ -159,9 +164,9 @@ export class RedisStore {
 
   /** get reads one key, or undefined when it does not exist. */
   async get(key: string): Promise<StoredObject | undefined> {
-    const [v, m, c] = await this.call(() => this.redis.hmgetBuffer(this.k.objectPrefix + key, "v", "m", "c"));
-    if (v === null || m === null) return undefined;
-    return { key, value: v, modRevision: num(m), createRevision: num(c) };
+    const r = await this.call(() => this.redis.storeGetBuffer(this.k.objectPrefix + key, this.k.log));
+    if (!r) return undefined;
+    return { key, value: r[0] as Buffer, modRevision: num(r[1]), createRevision: num(r[2]) };
   }
 
   /**
@@ -171,7 +176,7 @@ export class RedisStore {
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     const limit = Math.max(0, opts.limit ?? 0);
     const reply = await this.call(() =>
-      this.redis.storeListBuffer(this.k.revision, this.k.index, prefix, opts.startAfter ?? "", limit, this.k.objectPrefix),
+      this.redis.storeListBuffer(this.k.revision, this.k.index, this.k.log, prefix, opts.startAfter ?? "", limit, this.k.objectPrefix),
     );
     const items: StoredObject[] = [];
     for (let i = 2; i < reply.length; i += 4) {
@@ -314,7 +319,13 @@ export class RedisStore {
    * it is an InvalidRequestError.
    */
   async compact(revision: number): Promise<void> {
-    await this.call(() => this.redis.storeCompact(this.k.compact, this.k.log, this.k.revision, revision));
+    const current = await this.currentRevision();
+    if (revision > current) throw new InvalidRequestError(`cannot compact to ${revision}: current revision is ${current}`);
+    let compacted = await this.compactRevision();
+    do {
+      const step = Math.min(revision, compacted + COMPACT_STEP);
+      compacted = num(await this.call(() => this.redis.storeCompact(this.k.compact, this.k.log, this.k.revision, step, this.k.objectPrefix)));
+    } while (compacted < revision);
   }
 
   /**

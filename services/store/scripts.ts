@@ -10,8 +10,26 @@
  * - contract failures are error replies `<CODE> <op index> [<actual modRevision>]`, mapped to
  *   named errors by the client.
  *
- * Revisions travel through Lua as doubles; `..` formats them exactly below 1e14.
+ * Values live in the log (kine-style): an object hash holds m (modRevision) and c
+ * (createRevision); its value is the `value` field of log entry `<m>-1`. Compaction copies the
+ * value of each live object whose entry it trims into the hash as field v, and an update drops v
+ * again. So each write puts its value on disk once (half the AOF bytes, and memory, of keeping
+ * it in both places); `VALUE_OF` is the one lookup.
+ *
+ * Scripts touch object hashes they compute from a key prefix (not declared in KEYS): fine on a
+ * single Redis, not on Redis Cluster. Revisions travel through Lua as doubles; `..` formats them
+ * exactly below 1e14.
  */
+
+/** Lua: value of an object hash `obj` at modRevision `m` ('v' if materialized, else from the log `log`). */
+const VALUE_OF = `
+local function value_of(obj, log, m, v)
+  if v then return v end
+  local e = redis.call('XRANGE', log, m .. '-1', m .. '-1')
+  if not e[1] then return redis.error_reply('CORRUPT ' .. m .. ' value missing for ' .. obj) end
+  return e[1][2][6]
+end
+`;
 
 /**
  * TXN: check, then apply, a list of ops.
@@ -21,13 +39,15 @@
  * expected modRevision (-1: any), value.
  * Reply: 3 per write op (checks give nothing): revision, createRevision, last value (delete) or "".
  */
-export const TXN_LUA = `
+export const TXN_LUA = `${VALUE_OF}
 local n = #ARGV / 5
+local last = {}
 for i = 1, n do
   local b = (i - 1) * 5
   local kind = ARGV[b + 1]
   local expected = tonumber(ARGV[b + 4])
-  local m = tonumber(redis.call('HGET', KEYS[4 + i], 'm') or '0')
+  local h = redis.call('HMGET', KEYS[4 + i], 'm', 'v')
+  local m = tonumber(h[1] or '0')
   if kind == 'c' then
     if m ~= 0 then return redis.error_reply('EXISTS ' .. i) end
   elseif kind == 'k' then
@@ -35,6 +55,10 @@ for i = 1, n do
   else
     if m == 0 then return redis.error_reply('NOTFOUND ' .. i) end
     if expected >= 0 and m ~= expected then return redis.error_reply('CONFLICT ' .. i .. ' ' .. m) end
+    if kind == 'd' then
+      last[i] = value_of(KEYS[4 + i], KEYS[3], m, h[2])
+      if type(last[i]) == 'table' then return last[i] end
+    end
   end
 end
 local out = {}
@@ -48,18 +72,19 @@ for i = 1, n do
     local rev = redis.call('INCR', KEYS[1])
     local prev = redis.call('HGET', KEYS[4], res) or '0'
     redis.call('HSET', KEYS[4], res, rev)
-    local value, crev, t, last
+    local value, crev, t
     if kind == 'c' then
-      value = ARGV[b + 5]; crev = rev; t = 'ADDED'; last = ''
-      redis.call('HSET', obj, 'v', value, 'm', rev, 'c', rev)
+      value = ARGV[b + 5]; crev = rev; t = 'ADDED'
+      redis.call('HSET', obj, 'm', rev, 'c', rev)
       redis.call('ZADD', KEYS[2], 0, key)
     elseif kind == 'u' then
-      value = ARGV[b + 5]; t = 'MODIFIED'; last = ''
+      value = ARGV[b + 5]; t = 'MODIFIED'
       crev = tonumber(redis.call('HGET', obj, 'c'))
-      redis.call('HSET', obj, 'v', value, 'm', rev)
+      redis.call('HSET', obj, 'm', rev)
+      redis.call('HDEL', obj, 'v')
     else
-      local h = redis.call('HMGET', obj, 'v', 'c')
-      value = h[1]; crev = tonumber(h[2]); t = 'DELETED'; last = value
+      value = last[i]; t = 'DELETED'
+      crev = tonumber(redis.call('HGET', obj, 'c'))
       redis.call('DEL', obj)
       redis.call('ZREM', KEYS[2], key)
     end
@@ -67,18 +92,29 @@ for i = 1, n do
       'createRevision', crev, 'prevRevision', prev)
     out[#out + 1] = rev
     out[#out + 1] = crev
-    out[#out + 1] = last
+    out[#out + 1] = last[i] or ''
   end
 end
 return out
 `;
 
 /**
- * LIST: a consistent page of keys under a prefix, with the revision it is consistent at.
- * KEYS: 1 revision counter, 2 key index. ARGV: prefix, startAfter ("" for none), limit (0: all),
- * object-key prefix. Reply: revision, more (0/1), then key, value, modRevision, createRevision per item.
+ * GET: one object. KEYS: 1 object hash, 2 log. Reply: value, modRevision, createRevision; or nil.
  */
-export const LIST_LUA = `
+export const GET_LUA = `${VALUE_OF}
+local h = redis.call('HMGET', KEYS[1], 'm', 'c', 'v')
+if not h[1] then return nil end
+local v = value_of(KEYS[1], KEYS[2], h[1], h[3])
+if type(v) == 'table' then return v end
+return { v, tonumber(h[1]), tonumber(h[2]) }
+`;
+
+/**
+ * LIST: a consistent page of keys under a prefix, with the revision it is consistent at.
+ * KEYS: 1 revision counter, 2 key index, 3 log. ARGV: prefix, startAfter ("" for none),
+ * limit (0: all), object-key prefix. Reply: revision, more (0/1), then key, value, modRevision, createRevision per item.
+ */
+export const LIST_LUA = `${VALUE_OF}
 local prefix, after, limit, okp = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local rev = tonumber(redis.call('GET', KEYS[1]) or '0')
 local min = '[' .. prefix
@@ -95,11 +131,14 @@ local n = #keys
 if limit > 0 and n > limit then more = 1; n = limit end
 local out = { rev, more }
 for i = 1, n do
-  local h = redis.call('HMGET', okp .. keys[i], 'v', 'm', 'c')
+  local obj = okp .. keys[i]
+  local h = redis.call('HMGET', obj, 'm', 'c', 'v')
+  local v = value_of(obj, KEYS[3], h[1], h[3])
+  if type(v) == 'table' then return v end
   out[#out + 1] = keys[i]
-  out[#out + 1] = h[1]
+  out[#out + 1] = v
+  out[#out + 1] = tonumber(h[1])
   out[#out + 1] = tonumber(h[2])
-  out[#out + 1] = tonumber(h[3])
 end
 return out
 `;
@@ -147,16 +186,32 @@ return out
 
 /**
  * COMPACT: drop log entries at or below a revision and record it as the compact revision.
- * KEYS: 1 compact revision, 2 log, 3 revision counter. ARGV: revision.
+ * Before trimming, each trimmed ADDED/MODIFIED entry that is still its object's current version
+ * has its value copied into the object hash (field v), so current objects keep their values.
+ * KEYS: 1 compact revision, 2 log, 3 revision counter. ARGV: revision, object-key prefix.
  * Error `FUTURE <current>` above the current revision; a revision at or below the current
- * compact revision is a no-op. Reply: the compact revision after the call.
+ * compact revision is a no-op. Reply: the compact revision after the call. The client compacts
+ * in steps so that one call never holds Redis for long.
  */
 export const COMPACT_LUA = `
-local rev = tonumber(ARGV[1])
+local rev, okp = tonumber(ARGV[1]), ARGV[2]
 local cur = tonumber(redis.call('GET', KEYS[3]) or '0')
 if rev > cur then return redis.error_reply('FUTURE ' .. cur) end
 local compacted = tonumber(redis.call('GET', KEYS[1]) or '0')
 if rev <= compacted then return compacted end
+local from = compacted
+while from < rev do
+  local entries = redis.call('XRANGE', KEYS[2], '(' .. from .. '-1', rev .. '-1', 'COUNT', 1000)
+  if #entries == 0 then break end
+  for _, e in ipairs(entries) do
+    from = tonumber(string.match(e[1], '^(%d+)'))
+    local f = e[2]
+    if f[2] ~= 'DELETED' then
+      local obj = okp .. f[4]
+      if tonumber(redis.call('HGET', obj, 'm')) == from then redis.call('HSET', obj, 'v', f[6]) end
+    end
+  end
+end
 redis.call('SET', KEYS[1], rev)
 redis.call('XTRIM', KEYS[2], 'MINID', (rev + 1) .. '-0')
 return rev

@@ -220,47 +220,42 @@ test("store - a watch whose connection is killed resumes and loses nothing", asy
   const s = await freshStore();
   const writer = await freshStore(`t${n}`);
   const admin = new Redis(server.url);
-  const watchClientIds = async () =>
+  const watchClients = async () =>
     ((await admin.call("CLIENT", "LIST")) as string)
       .split("\n")
       .filter((l) => /\bname=store-watch\b/.test(l))
-      .map((l) => /\bid=(\d+)/.exec(l)![1]);
+      .map((l) => ({ id: /\bid=(\d+)/.exec(l)![1], blocked: /\bflags=\w*b/.test(l) && /\bcmd=xread\b/.test(l) }));
   const killWatch = async () => {
     let killed = 0;
-    for (const id of await watchClientIds()) killed += (await admin.call("CLIENT", "KILL", "ID", id)) as number;
+    for (const { id } of await watchClients()) killed += (await admin.call("CLIENT", "KILL", "ID", id)) as number;
     return killed;
   };
   try {
-    const writeMany = async (count: number, tag: string) => {
-      for (let i = 0; i < count; i++) await writer.create(`/things/${tag}-${i}`, enc(tag));
+    const writeMany = async (count: number, tag: string, midway?: () => Promise<void>) => {
+      for (let i = 0; i < count; i++) {
+        await writer.create(`/things/${tag}-${i}`, enc(tag));
+        if (i === count / 2) await midway?.();
+      }
     };
     let resumes = 0;
     let killed = 0;
-    let firstId: string | undefined;
-    const watched = collect(
-      s,
-      "/things/",
-      0,
-      1100,
-      async (_ev, i) => {
-        if (i === 100) {
-          // Caught up and blocked in XREAD: cut the connection, then write more.
-          firstId = (await watchClientIds())[0];
-          killed += await killWatch();
-          void writeMany(500, "b");
-        }
-        if (i === 300) killed += await killWatch(); // mid-stream, while writes go on
-        if (i === 600) void writeMany(500, "c");
-      },
-      () => resumes++,
-    );
+    let reached100!: () => void;
+    const at100 = new Promise<void>((res) => (reached100 = res));
+    const watched = collect(s, "/things/", 0, 1100, (_ev, i) => void (i === 100 && reached100()), () => resumes++);
     await writeMany(100, "a");
+    await at100;
+    // Caught up: wait until the watch is blocked in XREAD, then cut its connection.
+    for (let i = 0; i < 500 && !(await watchClients()).some((c) => c.blocked); i++) await new Promise((r) => setTimeout(r, 10));
+    killed += await killWatch();
+    // Then cut it again in the middle of a stream of writes, wherever the watch is.
+    await writeMany(500, "b", async () => void (killed += await killWatch()));
+    await writeMany(500, "c");
     const events = await watched;
     assert.ok(killed >= 2, "the watch connection was cut twice");
-    assert.ok(resumes >= 1, "onResume reported the resume");
+    assert.ok(resumes >= 1, "onResume reported the resume after the cut during XREAD");
     assert.equal(events.length, 1100);
     assert.deepEqual(events.map((e) => e.revision), Array.from({ length: 1100 }, (_, i) => i + 1));
-    assert.notEqual(firstId, undefined);
+    assert.deepEqual(events.slice(95, 105).map((e) => e.key), [95, 96, 97, 98, 99].map((i) => `/things/a-${i}`).concat([0, 1, 2, 3, 4].map((i) => `/things/b-${i}`)));
   } finally {
     admin.disconnect();
   }
@@ -295,6 +290,22 @@ test("store - compaction: below the window is CompactedError, above it works", a
     stop();
   }
   assert.deepEqual((await s.events("/", 15)).map((e) => e.revision), [16, 17, 18, 19, 20]);
+
+  // Current values outlive the log entries that wrote them.
+  assert.equal(dec((await s.get("/c/k3"))!.value), "3");
+  assert.deepEqual((await s.list("/c/")).items.map((o) => dec(o.value)).sort((x, y) => +x - +y), Array.from({ length: 20 }, (_, i) => String(i)));
+  const k3 = await s.update("/c/k3", enc("3b"), 4);
+  assert.equal(dec((await s.get("/c/k3"))!.value), "3b");
+  const k4 = await s.delete("/c/k4", 5);
+  assert.equal(dec(k4.value), "4", "delete of a compacted object returns its value");
+  assert.equal(dec((await s.events("/c/", k3.modRevision))[0].value), "4", "and logs it");
+  await s.compact(await s.currentRevision());
+  assert.equal(dec((await s.get("/c/k3"))!.value), "3b");
+  assert.equal(await s.get("/c/k4"), undefined);
+  assert.equal((await s.list("/c/")).items.length, 19);
+  const k3c = await s.update("/c/k3", enc("3c"), k3.modRevision);
+  assert.deepEqual([dec((await s.get("/c/k3"))!.value), (await s.get("/c/k3"))!.createRevision], ["3c", 4]);
+  assert.equal(k3c.createRevision, 4);
 });
 
 test("store - prevRevision chains the events of each resource", async () => {
