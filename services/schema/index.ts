@@ -12,6 +12,7 @@
  * lookupResource("apps", "deployments")?.storeResource;     // "deployments.apps"
  * ```
  */
+import "./int64-as-number.js";
 export { k8s } from "./gen/proto.js";
 export {
   SchemaError,

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
+import "./int64-as-number.js";
 import { k8s } from "./gen/proto.js";
 import { SchemaError } from "./errors.js";
 import { requireKind, type Kind, type KindMessages } from "./registry.js";

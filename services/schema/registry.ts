@@ -2,6 +2,7 @@
  * The resource registry: every kind the API serves, with the names discovery, the store and
  * the bus use. One table; lookups are O(1) maps built from it.
  */
+import "./int64-as-number.js";
 import { k8s } from "./gen/proto.js";
 import { UnknownKindError } from "./errors.js";
 

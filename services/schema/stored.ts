@@ -6,13 +6,10 @@
  * message of that kind. Encoding writes all of it into one buffer (no intermediate copies);
  * decoding reads the inner message in place from the same buffer.
  */
+import "./int64-as-number.js";
 import protobuf from "protobufjs/minimal.js";
 import { CorruptValueError, UnknownKindError, UnsupportedVersionError } from "./errors.js";
 import { lookupKind, requireKind, type Kind, type KindMessages } from "./registry.js";
-
-// int64 fields decode to plain numbers (as in bus.ts; idempotent).
-protobuf.util.Long = undefined as never;
-protobuf.configure();
 
 /** STORED_FORMAT_VERSION: the format version byte this build writes (and the only one it reads). */
 export const STORED_FORMAT_VERSION = 1;

@@ -1,0 +1,179 @@
+/**
+ * Relay: publishes the store's change log to the bus, in revision order.
+ *
+ * Contract (DESIGN.md §5): exactly one relay is active at a time, elected by a lease in the
+ * store (`tryAcquireLease`); standbys retry. The active relay reads the log from its cursor
+ * (the last revision it saved as published), publishes every event on
+ * `k8s.changes.<resource>.<namespace>`, and saves the cursor now and then. A relay that is
+ * killed leaves the cursor behind the bus at most by one save period: its successor
+ * re-publishes from there, and subscribers drop duplicates by revision. If the log was
+ * compacted past the cursor, the relay jumps to the oldest available revision; subscribers see
+ * the gap and relist.
+ */
+import { inject, injectable } from "tsyringe";
+import { Actor, KINDS, TOKENS, subjects, token, type Bus, type KernelConfig } from "../kernel/index.js";
+import { bus as busProto } from "../schema/bus.js";
+import { CompactedError, type ChangeEvent, type RedisStore } from "../store/index.js";
+import { decideCursorSave, routeOf, type CursorPolicy, DEFAULT_CURSOR_POLICY } from "./decide.js";
+
+/** Relay settings (env: RELAY_LEASE_MS). */
+export interface RelayOptions {
+  /** Lease time-to-live; a standby takes over at most this long after the active relay dies. */
+  leaseMs: number;
+  cursor: CursorPolicy;
+}
+
+/** DI token for the relay's options. */
+export const RELAY_OPTIONS = token<RelayOptions>("RelayOptions");
+
+export const LEASE_NAME = "relay";
+export const CURSOR_NAME = "relay";
+
+export function relayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): RelayOptions {
+  const leaseMs = Number(env.RELAY_LEASE_MS ?? 3000);
+  return { leaseMs: Number.isFinite(leaseMs) && leaseMs >= 200 ? leaseMs : 3000, cursor: DEFAULT_CURSOR_POLICY };
+}
+
+/** Encodes one store change as the bus ChangeEvent. */
+export function encodeChange(e: ChangeEvent): Uint8Array {
+  const r = routeOf(e);
+  return busProto.ChangeEvent.encode({
+    type: e.type,
+    revision: e.revision,
+    prevRevision: e.prevRevision,
+    resource: r.resource,
+    namespace: r.namespace,
+    name: r.name,
+    createRevision: e.createRevision,
+    object: e.value,
+  }).finish();
+}
+
+@injectable()
+export class Relay extends Actor {
+  private leading = false;
+  private abort: AbortController | undefined;
+  private published = 0;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    @inject(TOKENS.Bus) bus: Bus,
+    @inject(TOKENS.Store) private readonly store: RedisStore,
+    @inject(TOKENS.Config) config: KernelConfig,
+    @inject(RELAY_OPTIONS) private readonly opts: RelayOptions,
+  ) {
+    super({ kind: "relay", id: config.actorId, bus });
+  }
+
+  /** True while this relay holds the lease and publishes. */
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  protected override healthDetail(): string {
+    return this.leading ? `leader, published ${this.published}` : "standby";
+  }
+
+  protected async onStart(): Promise<void> {
+    this.abort = new AbortController();
+    const signal = this.abort.signal;
+    this.every(Math.max(50, Math.floor(this.opts.leaseMs / 3)), () => this.tick());
+    void this.tick();
+    this.loop = this.publishLoop(signal);
+  }
+
+  protected override async onStop(): Promise<void> {
+    this.abort?.abort();
+    await this.loop?.catch(() => undefined);
+    if (this.leading) await this.store.releaseLease(LEASE_NAME, this.id).catch(() => undefined);
+    this.leading = false;
+  }
+
+  /** Acquire or renew the lease; losing it stops publishing at once. */
+  private async tick(): Promise<void> {
+    try {
+      const ok = await this.store.tryAcquireLease(LEASE_NAME, this.id, this.opts.leaseMs);
+      if (ok && !this.leading) this.log.info("relay became leader");
+      if (!ok && this.leading) this.log.warn("relay lost its lease; standing by");
+      this.leading = ok;
+    } catch (err) {
+      // Cannot renew: stop publishing before the lease may have expired elsewhere.
+      if (this.leading) this.log.warn("relay cannot renew its lease; standing by", { err });
+      this.leading = false;
+    }
+  }
+
+  private async publishLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      if (!this.leading) {
+        await sleep(50, signal);
+        continue;
+      }
+      try {
+        await this.publishWhileLeading(signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        this.log.error("relay publish loop failed; retrying", { err });
+        await sleep(200, signal);
+      }
+    }
+  }
+
+  private async publishWhileLeading(signal: AbortSignal): Promise<void> {
+    let from = await this.store.getCursor(CURSOR_NAME);
+    const inner = new AbortController();
+    const stopInner = () => inner.abort();
+    signal.addEventListener("abort", stopInner, { once: true });
+    const watchLeadership = setInterval(() => {
+      if (!this.leading) inner.abort();
+    }, 20);
+    let unsaved = 0;
+    let firstUnsavedAt = 0;
+    let last = from;
+    const save = async () => {
+      if (unsaved === 0) return;
+      await this.store.setCursor(CURSOR_NAME, last);
+      unsaved = 0;
+    };
+    const saver = setInterval(() => {
+      if (decideCursorSave(unsaved, firstUnsavedAt, Date.now(), this.opts.cursor)) void save().catch((err) => this.log.warn("cursor save failed", { err }));
+    }, this.opts.cursor.maxDelayMs);
+    try {
+      for (;;) {
+        try {
+          for await (const e of this.store.watch("/", from, { signal: inner.signal })) {
+            if (!this.leading) break;
+            const r = routeOf(e);
+            this.bus.publish(subjects.changes(r.resource, r.namespace), KINDS.ChangeEvent, encodeChange(e));
+            this.published++;
+            last = e.revision;
+            if (unsaved === 0) firstUnsavedAt = Date.now();
+            unsaved++;
+            if (decideCursorSave(unsaved, firstUnsavedAt, Date.now(), this.opts.cursor)) await save();
+          }
+          return;
+        } catch (err) {
+          if (!(err instanceof CompactedError)) throw err;
+          this.log.warn("relay cursor below the compacted log; skipping to the oldest revision", { cursor: from, compactRevision: err.compactRevision });
+          from = err.compactRevision;
+          last = from;
+          unsaved = 1;
+        }
+      }
+    } finally {
+      clearInterval(watchLeadership);
+      clearInterval(saver);
+      signal.removeEventListener("abort", stopInner);
+      await this.bus.flush().catch(() => undefined);
+      await save().catch(() => undefined);
+    }
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((res) => {
+    if (signal?.aborted) return res();
+    const t = setTimeout(res, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(t), res()), { once: true });
+  });
+}
