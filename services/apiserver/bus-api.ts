@@ -9,7 +9,7 @@
  * Stateless: run any number of replicas.
  */
 import { inject, injectable } from "tsyringe";
-import { Actor, KINDS, QUEUE_APISERVER, TOKENS, subjects, type Bus, type BusMessage, type KernelConfig, type StatusInit } from "../kernel/index.js";
+import { Actor, EnvelopeError, KINDS, decodeAs, QUEUE_APISERVER, TOKENS, subjects, type Bus, type BusMessage, type KernelConfig, type StatusInit } from "../kernel/index.js";
 import { bus as busProto, type ApiRequest, type IApiResponse, type IChangeEvent, type IItem } from "../schema/bus.js";
 import { decodeStored, lookupResource, StoredValueError, type ResourceInfo } from "../schema/index.js";
 import { listPrefix, objectKey } from "../store/object-keys.js";
@@ -44,6 +44,7 @@ export function statusOf(err: unknown, what: string): StatusInit {
   if (err instanceof ConflictError)
     return { code: 409, reason: "Conflict", message: `Operation cannot be fulfilled on ${what}: the object has been modified; please apply your changes to the latest version and try again` };
   if (err instanceof CompactedError) return { code: 410, reason: "Expired", message: `too old resource version: ${err.requested} (${err.compactRevision + 1})` };
+  if (err instanceof EnvelopeError) return { code: 400, reason: "BadRequest", message: err.message };
   if (err instanceof StoredValueError) return { code: 400, reason: "BadRequest", message: err.message };
   if (err instanceof StoreError) return { code: 503, reason: "ServiceUnavailable", message: `store unavailable: ${err.message}` };
   return { code: 500, reason: "InternalError", message: err instanceof Error ? err.message : String(err) };
@@ -85,7 +86,7 @@ export class BusApi extends Actor {
     let what = m.subject;
     try {
       const { group, resource } = subjects.parseApi(m.subject);
-      const req = busProto.ApiRequest.decode(m.payload);
+      const req = decodeAs(busProto.ApiRequest, KINDS.ApiRequest, m.payload);
       const info = lookupResource(group, resource);
       if (!info) throw new ApiError({ code: 404, reason: "NotFound", message: `the server could not find the requested resource (${resource}${group ? "." + group : ""})` });
       what = `${info.resource}${info.group ? "." + info.group : ""} "${req.name}"`;
