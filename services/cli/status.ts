@@ -77,8 +77,8 @@ export function formatStatus(r: StatusReport): string[] {
   for (const s of r.servers) {
     lines.push(row([s.kind, s.url, s.managed ? String(s.pid) : "-", s.managed ? (s.alive ? "running" : "dead") : "external", s.managed ? String(s.restarts) : "-"], [8, 28, 8, 10]));
   }
-  lines.push("", row(["ACTOR", "ID", "PID", "STATE", "RESTARTS"], [20, 24, 8, 10]));
-  for (const a of r.actors) lines.push(row([a.actor, a.id, a.pid > 0 ? String(a.pid) : "-", a.state, String(a.restarts)], [20, 24, 8, 10]));
+  lines.push("", row(["ACTOR", "ID", "PID", "STATE", "RESTARTS", "DETAIL"], [20, 24, 8, 10, 9]));
+  for (const a of r.actors) lines.push(row([a.actor, a.id, a.pid > 0 ? String(a.pid) : "-", a.state, String(a.restarts), a.detail], [20, 24, 8, 10, 9]));
   if (r.actors.length === 0) lines.push("(no actors are built yet)");
   if (r.problems.length > 0) lines.push("", ...r.problems.map((p) => `! ${p}`));
   return lines;
