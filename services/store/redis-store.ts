@@ -3,7 +3,7 @@
  * watch from a revision, compaction) served by one Redis.
  *
  * Layout (all keys under one prefix, default "k8s"; see keys.ts):
- * - `<p>:rev` global revision, bumped with INCR by every write (one revision per write op);
+ * - `<p>:rev` global revision, one per write op (a batch adds its write count with one INCRBY);
  * - `<p>:obj:<key>` hash {m: modRevision, c: createRevision}; absent = no object. The value
  *   is read from the log entry `<m>-1`; compaction copies it into field v first (scripts.ts);
  * - `<p>:index` sorted set of live keys (score 0) for prefix lists via ZRANGEBYLEX;
@@ -17,7 +17,9 @@
  * Contracts:
  * - Every write and its event are ONE Lua script (scripts.ts), so no committed change exists
  *   without its event. Never WATCH/MULTI: it silently loses updates on a shared connection.
- * - Single-key writes are one-op transactions through the same script.
+ * - Single-key writes are one-op transactions. Transactions issued while a batch is in flight
+ *   are grouped into one script call (group commit, write-batch.ts): each is checked and
+ *   applied on its own, revisions follow queue order.
  * - Reads of the log (events, watch) check the compact revision and read the stream in one
  *   script; the log has no holes above the compact revision, so continuing from the last
  *   scanned revision never skips an event. Watch uses its own connection (`store-watch`) and,
@@ -26,18 +28,16 @@
  *   StoreUnavailableError and is never re-sent automatically (`maxRetriesPerRequest: 0`), since
  *   a re-sent create or update would report a false conflict.
  * - Durability is Redis's: infra/redis.conf runs AOF with `appendfsync always`, so Redis fsyncs
- *   the script's effects before it replies; an acknowledged write survives kill -9. Concurrent
- *   writes share an fsync (ioredis auto-pipelining batches them into one event-loop turn).
+ *   the script's effects before it replies; an acknowledged write survives kill -9. The writes
+ *   of one batch share one fsync.
  */
 import { Redis, type RedisOptions } from "ioredis";
-import { keyLayout, resourceOf, type KeyLayout } from "./keys.js";
-import { COMPACT_LUA, EVENTS_LUA, GET_LUA, LEASE_ACQUIRE_LUA, LEASE_RELEASE_LUA, LIST_LUA, TXN_LUA } from "./scripts.js";
+import { keyLayout, type KeyLayout } from "./keys.js";
+import { BATCH_LUA, COMPACT_LUA, EVENTS_LUA, GET_LUA, LEASE_ACQUIRE_LUA, LEASE_RELEASE_LUA, LIST_LUA } from "./scripts.js";
+import { WriteBatcher, type BatchLimits } from "./write-batch.js";
 import {
-  AlreadyExistsError,
   CompactedError,
-  ConflictError,
   InvalidRequestError,
-  NotFoundError,
   StoreError,
   StoreUnavailableError,
   type ChangeEvent,
@@ -54,7 +54,7 @@ type Reply = unknown[];
 
 /** The scripted commands defined on every connection (via the `scripts` option, so duplicates inherit them). */
 interface ScriptedRedis extends Redis {
-  storeTxnBuffer(numKeys: number, ...args: Arg[]): Promise<Reply>;
+  storeBatchBuffer(...args: Arg[]): Promise<Reply>;
   storeGetBuffer(...args: Arg[]): Promise<Reply | null>;
   storeListBuffer(...args: Arg[]): Promise<Reply>;
   storeEventsBuffer(...args: Arg[]): Promise<Reply>;
@@ -64,7 +64,7 @@ interface ScriptedRedis extends Redis {
 }
 
 const SCRIPTS: RedisOptions["scripts"] = {
-  storeTxn: { lua: TXN_LUA },
+  storeBatch: { lua: BATCH_LUA, numberOfKeys: 4 },
   storeGet: { lua: GET_LUA, numberOfKeys: 2, readOnly: true },
   storeList: { lua: LIST_LUA, numberOfKeys: 3, readOnly: true },
   storeEvents: { lua: EVENTS_LUA, numberOfKeys: 3, readOnly: true },
@@ -82,10 +82,6 @@ const COMPACT_STEP = 5_000;
 const WATCH_BATCH = 1_000;
 /** How long a caught-up watch blocks in XREAD before polling again. */
 const WATCH_BLOCK_MS = 5_000;
-
-function toBuffer(v: Uint8Array): Buffer {
-  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-}
 
 function num(v: unknown): number {
   if (typeof v === "number") return v;
@@ -131,11 +127,19 @@ export class RedisStore {
   private closed = false;
 
   private rr = 0;
+  /** Group commit of every write (write-batch.ts). */
+  private readonly writes: WriteBatcher;
 
   private constructor(
     private readonly pool: ScriptedRedis[],
     private readonly k: KeyLayout,
-  ) {}
+    batch: BatchLimits,
+  ) {
+    this.writes = new WriteBatcher(
+      (packed) => this.redis.storeBatchBuffer(k.revision, k.index, k.log, k.resources, k.objectPrefix, packed),
+      batch,
+    );
+  }
 
   /** The next pooled connection (round robin). */
   private get redis(): ScriptedRedis {
@@ -144,11 +148,10 @@ export class RedisStore {
 
   /**
    * connect opens the store's connections (`connections`, default 1, used round robin) and
-   * resolves once Redis is ready (AOF loaded). Redis reads at most 16 KB per client per
-   * event-loop turn (one fsync), so more connections can batch more writes per fsync; on the
-   * 2-core dev machine 4 connections gave no measurable gain, hence the default.
+   * resolves once Redis is ready (AOF loaded). Writes are grouped into batches (`batch`
+   * limits, see write-batch.ts), one batch in flight at a time, so one connection suffices.
    */
-  static async connect(url: string, opts: { prefix?: string; connections?: number } = {}): Promise<RedisStore> {
+  static async connect(url: string, opts: { prefix?: string; connections?: number; batch?: BatchLimits } = {}): Promise<RedisStore> {
     const pool = Array.from({ length: Math.max(1, opts.connections ?? 1) }, () => RedisStore.open(url));
     try {
       await Promise.all(pool.map((r) => r.connect()));
@@ -156,7 +159,7 @@ export class RedisStore {
       for (const r of pool) r.disconnect();
       throw new StoreUnavailableError(`cannot connect to ${url}`, { cause: err });
     }
-    return new RedisStore(pool, keyLayout(opts.prefix ?? "k8s"));
+    return new RedisStore(pool, keyLayout(opts.prefix ?? "k8s"), opts.batch ?? {});
   }
 
   private static open(url: string): ScriptedRedis {
@@ -176,7 +179,7 @@ export class RedisStore {
 
   /** create writes a new key; AlreadyExistsError if it exists. */
   async create(key: string, value: Uint8Array): Promise<StoredObject> {
-    return (await this.txn([{ op: "create", key, value }]))[0];
+    return (await this.writes.submit([{ op: "create", key, value }]))[0];
   }
 
   /** get reads one key, or undefined when it does not exist. */
@@ -204,7 +207,7 @@ export class RedisStore {
 
   /** update replaces a key's value if its modRevision is `expectedModRevision`; ConflictError / NotFoundError. */
   async update(key: string, value: Uint8Array, expectedModRevision: number): Promise<StoredObject> {
-    return (await this.txn([{ op: "update", key, value, expectedModRevision }]))[0];
+    return (await this.writes.submit([{ op: "update", key, value, expectedModRevision }]))[0];
   }
 
   /**
@@ -212,7 +215,7 @@ export class RedisStore {
    * with modRevision = the delete's revision. ConflictError / NotFoundError.
    */
   async delete(key: string, expectedModRevision?: number): Promise<StoredObject> {
-    return (await this.txn([{ op: "delete", key, expectedModRevision }]))[0];
+    return (await this.writes.submit([{ op: "delete", key, expectedModRevision }]))[0];
   }
 
   /**
@@ -223,29 +226,15 @@ export class RedisStore {
    */
   async txn(ops: TxnOp[]): Promise<StoredObject[]> {
     if (ops.length === 0) return [];
-    const written = new Set<string>();
-    const keys: Arg[] = [this.k.revision, this.k.index, this.k.log, this.k.resources];
-    const args: Arg[] = [];
-    for (const op of ops) {
-      if (op.op !== "check") {
+    if (ops.length > 1) {
+      const written = new Set<string>();
+      for (const op of ops) {
+        if (op.op === "check") continue;
         if (written.has(op.key)) throw new InvalidRequestError(`transaction writes ${op.key} twice`);
         written.add(op.key);
       }
-      keys.push(this.k.objectPrefix + op.key);
-      const expected = op.op === "create" ? 0 : (op.expectedModRevision ?? -1);
-      const value = op.op === "create" || op.op === "update" ? toBuffer(op.value) : "";
-      args.push(op.op === "check" ? "k" : op.op[0], op.key, resourceOf(op.key), expected, value);
     }
-    const reply = await this.call(() => this.redis.storeTxnBuffer(keys.length, ...keys, ...args), ops);
-    const out: StoredObject[] = [];
-    let r = 0;
-    for (const op of ops) {
-      if (op.op === "check") continue;
-      const value = op.op === "delete" ? (reply[r + 2] as Buffer) : op.value;
-      out.push({ key: op.key, value, modRevision: num(reply[r]), createRevision: num(reply[r + 1]) });
-      r += 3;
-    }
-    return out;
+    return this.writes.submit(ops);
   }
 
   /** currentRevision is the revision of the last write (0 for an empty store). */
@@ -409,7 +398,7 @@ export class RedisStore {
 
   /** One scripted log read on `conn`: at most `limit` matching events after `from`. */
   private async readLog(conn: ScriptedRedis, prefix: string, from: number, limit: number): Promise<LogRead> {
-    const reply = await this.call(() => conn.storeEventsBuffer(this.k.compact, this.k.log, this.k.revision, prefix, from, limit, MAX_SCAN), undefined, from);
+    const reply = await this.call(() => conn.storeEventsBuffer(this.k.compact, this.k.log, this.k.revision, prefix, from, limit, MAX_SCAN), from);
     const events: ChangeEvent[] = [];
     for (let i = 2; i < reply.length; i += 6) {
       events.push({
@@ -425,40 +414,21 @@ export class RedisStore {
   }
 
   /** call runs one Redis command and maps its failure to the store's named errors. */
-  private async call<T>(fn: () => Promise<T>, ops?: TxnOp[], from?: number): Promise<T> {
+  private async call<T>(fn: () => Promise<T>, from?: number): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      throw mapError(err, ops, from);
+      throw mapError(err, from);
     }
   }
 }
 
 /** mapError turns a script's error reply into a named error, anything else into StoreUnavailableError. */
-export function mapError(err: unknown, ops?: TxnOp[], from?: number): StoreError {
+export function mapError(err: unknown, from?: number): StoreError {
+  if (err instanceof StoreError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  const m = /^(EXISTS|NOTFOUND|CONFLICT|COMPACTED|FUTURE)\s+(\d+)(?:\s+(\d+))?/.exec(message);
-  if (m) {
-    const a = Number(m[2]);
-    const op = ops?.[a - 1];
-    switch (m[1]) {
-      case "EXISTS":
-        if (op) return new AlreadyExistsError(op.key);
-        break;
-      case "NOTFOUND":
-        if (op) return new NotFoundError(op.key);
-        break;
-      case "CONFLICT":
-        if (op) {
-          const expected = op.op === "create" ? 0 : (op.expectedModRevision ?? -1);
-          return new ConflictError(op.key, expected, Number(m[3]));
-        }
-        break;
-      case "COMPACTED":
-        return new CompactedError(from ?? 0, a);
-      case "FUTURE":
-        return new InvalidRequestError(`revision is in the future; current revision is ${a}`);
-    }
-  }
+  const m = /^(COMPACTED|FUTURE) (\d+)/.exec(message);
+  if (m?.[1] === "COMPACTED") return new CompactedError(from ?? 0, Number(m[2]));
+  if (m?.[1] === "FUTURE") return new InvalidRequestError(`revision is in the future; current revision is ${m[2]}`);
   return new StoreUnavailableError(`redis: ${message}`, { cause: err });
 }

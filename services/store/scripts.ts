@@ -5,10 +5,10 @@
  * Rules every write script follows:
  * - all checks first, writes only after every check passed (Redis does not roll back a
  *   script that fails half way, so nothing may fail after the first write);
- * - one `INCR` of the revision counter per write op, one stream entry `<revision>-1` per
- *   revision: the log has no holes, so a hole can only mean compaction;
- * - contract failures are error replies `<CODE> <op index> [<actual modRevision>]`, mapped to
- *   named errors by the client.
+ * - one revision per write op, one stream entry `<revision>-1` per revision: the log has no
+ *   holes, so a hole can only mean compaction;
+ * - contract failures are per-transaction replies `<CODE> <op index> [<actual modRevision>]`,
+ *   mapped to named errors by the client.
  *
  * Values live in the log (kine-style): an object hash holds m (modRevision) and c
  * (createRevision); its value is the `value` field of log entry `<m>-1`. Compaction copies the
@@ -32,69 +32,146 @@ end
 `;
 
 /**
- * TXN: check, then apply, a list of ops.
- * KEYS: 1 revision counter, 2 key index (zset), 3 log (stream), 4 resource→last revision
- * (hash), 4+i object hash of op i.
- * ARGV: 5 per op: kind (c create | u update | d delete | k check), key, resource,
- * expected modRevision (-1: any), value.
- * Reply: 3 per write op (checks give nothing): revision, createRevision, last value (delete) or "".
+ * BATCH: a batch of independent transactions (group commit). Each transaction is checked
+ * against the state left by the ones before it in the batch and applied only if all its
+ * checks pass; a failing one does not affect the others. Revisions are assigned in batch order.
+ *
+ * KEYS: 1 revision counter, 2 key index (zset), 3 log (stream), 4 resource→last revision (hash).
+ * ARGV: 1 object-key prefix, 2 the packed transactions: per transaction a uint16 op count, then
+ * per op: uint8 kind ('c' create | 'u' update | 'd' delete | 'k' check), int64 expected
+ * modRevision (-1: any), uint16 key length + key, uint32 value length + value (all big-endian).
+ * Reply, flat, per transaction: on success its first revision, then per update op its
+ * createRevision, per delete op its createRevision and last value; on failure one string
+ * `<CODE> <op index> [<actual modRevision>]` (CODE: EXISTS, NOTFOUND, CONFLICT, CORRUPT).
+ *
+ * Two phases: phase 1 reads (one HMGET per distinct key, one HGET per distinct resource, the
+ * counter once) and decides every transaction against an in-script overlay of the batch's
+ * writes; phase 2 writes: INCRBY by the number of writes (the first write, so an error before
+ * it leaves nothing behind), one XADD per write, then each touched object's final state, the
+ * index and the resource revisions once per batch.
  */
-export const TXN_LUA = `${VALUE_OF}
-local n = #ARGV / 5
-local last = {}
-for i = 1, n do
-  local b = (i - 1) * 5
-  local kind = ARGV[b + 1]
-  local expected = tonumber(ARGV[b + 4])
-  local h = redis.call('HMGET', KEYS[4 + i], 'm', 'v')
-  local m = tonumber(h[1] or '0')
-  if kind == 'c' then
-    if m ~= 0 then return redis.error_reply('EXISTS ' .. i) end
-  elseif kind == 'k' then
-    if m ~= expected then return redis.error_reply('CONFLICT ' .. i .. ' ' .. m) end
+export const BATCH_LUA = `
+local okp, data = ARGV[1], ARGV[2]
+local revKey, idxKey, logKey, resKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local sunpack, unpack, match, call = struct.unpack, unpack, string.match, redis.call
+local C, U, D, K = 99, 117, 100, 107
+local base = tonumber(call('GET', revKey) or '0')
+local rev = base
+-- objs[key] = { m, c, value or false, hash has v, existed before the batch, touched }
+local objs, touched = {}, {}
+local resrev, resList = {}, {}
+-- planned log entries, 6 slots each: revision, type, key, value, createRevision, prevRevision
+local wl, nw = {}, 0
+local out, no = {}, 0
+local q = {}
+local pos, len = 1, #data
+while pos <= len do
+  local n
+  n, pos = sunpack('>H', data, pos)
+  for i = 1, n do
+    local b = (i - 1) * 4
+    q[b + 1], q[b + 2], q[b + 3], q[b + 4], pos = sunpack('>Bi8Hc0I4c0', data, pos)
+  end
+  local err
+  for i = 1, n do
+    local b = (i - 1) * 4
+    local kind, expected, key = q[b + 1], q[b + 2], q[b + 3]
+    local o = objs[key]
+    if not o then
+      local h = call('HMGET', okp .. key, 'm', 'c', 'v')
+      local m = tonumber(h[1] or '0')
+      o = { m, tonumber(h[2] or '0'), h[3] or false, h[3] and true or false, m ~= 0, false }
+      objs[key] = o
+    end
+    local m = o[1]
+    if kind == C then
+      if m ~= 0 then err = 'EXISTS ' .. i end
+    elseif kind == K then
+      if m ~= expected then err = 'CONFLICT ' .. i .. ' ' .. m end
+    elseif m == 0 then
+      err = 'NOTFOUND ' .. i
+    elseif expected >= 0 and m ~= expected then
+      err = 'CONFLICT ' .. i .. ' ' .. m
+    elseif kind == D and not o[3] then
+      local e = call('XRANGE', logKey, m .. '-1', m .. '-1')
+      if e[1] then o[3] = e[1][2][6] else err = 'CORRUPT ' .. m .. ' value missing for ' .. key end
+    end
+    if err then break end
+  end
+  no = no + 1
+  if err then
+    out[no] = err
   else
-    if m == 0 then return redis.error_reply('NOTFOUND ' .. i) end
-    if expected >= 0 and m ~= expected then return redis.error_reply('CONFLICT ' .. i .. ' ' .. m) end
-    if kind == 'd' then
-      last[i] = value_of(KEYS[4 + i], KEYS[3], m, h[2])
-      if type(last[i]) == 'table' then return last[i] end
+    out[no] = rev + 1
+    for i = 1, n do
+      local b = (i - 1) * 4
+      local kind, key = q[b + 1], q[b + 3]
+      if kind ~= K then
+        rev = rev + 1
+        local o = objs[key]
+        local res = match(key, '^/?([^/]*)')
+        local prev = resrev[res]
+        if not prev then
+          prev = tonumber(call('HGET', resKey, res) or '0')
+          resList[#resList + 1] = res
+        end
+        resrev[res] = rev
+        local t, value, crev
+        if kind == C then
+          t, value, crev = 'ADDED', q[b + 4], rev
+          o[1], o[2], o[3] = rev, rev, value
+        elseif kind == U then
+          t, value, crev = 'MODIFIED', q[b + 4], o[2]
+          o[1], o[3] = rev, value
+          no = no + 1; out[no] = crev
+        else
+          t, value, crev = 'DELETED', o[3], o[2]
+          o[1], o[2], o[3] = 0, 0, false
+          no = no + 1; out[no] = crev
+          no = no + 1; out[no] = value
+        end
+        if not o[6] then
+          o[6] = true
+          touched[#touched + 1] = key
+        end
+        wl[nw + 1], wl[nw + 2], wl[nw + 3], wl[nw + 4], wl[nw + 5], wl[nw + 6] = rev, t, key, value, crev, prev
+        nw = nw + 6
+      end
     end
   end
 end
-local out = {}
-for i = 1, n do
-  local b = (i - 1) * 5
-  local kind = ARGV[b + 1]
-  if kind ~= 'k' then
-    local key = ARGV[b + 2]
-    local res = ARGV[b + 3]
-    local obj = KEYS[4 + i]
-    local rev = redis.call('INCR', KEYS[1])
-    local prev = redis.call('HGET', KEYS[4], res) or '0'
-    redis.call('HSET', KEYS[4], res, rev)
-    local value, crev, t
-    if kind == 'c' then
-      value = ARGV[b + 5]; crev = rev; t = 'ADDED'
-      redis.call('HSET', obj, 'm', rev, 'c', rev)
-      redis.call('ZADD', KEYS[2], 0, key)
-    elseif kind == 'u' then
-      value = ARGV[b + 5]; t = 'MODIFIED'
-      crev = tonumber(redis.call('HGET', obj, 'c'))
-      redis.call('HSET', obj, 'm', rev)
-      redis.call('HDEL', obj, 'v')
-    else
-      value = last[i]; t = 'DELETED'
-      crev = tonumber(redis.call('HGET', obj, 'c'))
-      redis.call('DEL', obj)
-      redis.call('ZREM', KEYS[2], key)
+if rev == base then return out end
+call('INCRBY', revKey, rev - base)
+for j = 1, nw, 6 do
+  call('XADD', logKey, wl[j] .. '-1', 'type', wl[j + 1], 'key', wl[j + 2], 'value', wl[j + 3],
+    'createRevision', wl[j + 4], 'prevRevision', wl[j + 5])
+end
+local zadd, zrem = {}, {}
+for _, key in ipairs(touched) do
+  local o = objs[key]
+  local obj = okp .. key
+  if o[1] == 0 then
+    if o[5] then
+      call('DEL', obj)
+      zrem[#zrem + 1] = key
     end
-    redis.call('XADD', KEYS[3], rev .. '-1', 'type', t, 'key', key, 'value', value,
-      'createRevision', crev, 'prevRevision', prev)
-    out[#out + 1] = rev
-    out[#out + 1] = crev
-    out[#out + 1] = last[i] or ''
+  else
+    if o[4] then call('DEL', obj) end
+    call('HSET', obj, 'm', o[1], 'c', o[2])
+    if not o[5] then
+      zadd[#zadd + 1] = 0
+      zadd[#zadd + 1] = key
+    end
   end
 end
+for j = 1, #zadd, 512 do call('ZADD', idxKey, unpack(zadd, j, math.min(j + 511, #zadd))) end
+for j = 1, #zrem, 512 do call('ZREM', idxKey, unpack(zrem, j, math.min(j + 511, #zrem))) end
+local hs = {}
+for _, res in ipairs(resList) do
+  hs[#hs + 1] = res
+  hs[#hs + 1] = resrev[res]
+end
+for j = 1, #hs, 512 do call('HSET', resKey, unpack(hs, j, math.min(j + 511, #hs))) end
 return out
 `;
 
