@@ -3,10 +3,7 @@
  * through the kernel's Bus; every actor answers with its ActorHealth; replies are collected
  * for a fixed window (bad replies are skipped by the Bus).
  */
-import { Bus } from "../kernel/bus.js";
-import { decodeAs, KINDS } from "../kernel/envelope.js";
-import { logger } from "../kernel/log.js";
-import { actorHealthAll } from "../kernel/subjects.js";
+import { Bus, decodeAs, KINDS, logger, subjects } from "../kernel/index.js";
 import { bus } from "../schema/bus.js";
 import type { HealthReply } from "./health.js";
 
@@ -25,7 +22,7 @@ export async function openHealthProbe(url: string, connectTimeoutMs = 3000): Pro
   return {
     async probe(windowMs = 500) {
       if (b.isClosed) return [];
-      const raw = await b.requestAll(actorHealthAll(), KINDS.HealthProbe, new Uint8Array(0), { timeoutMs: windowMs, expectKind: KINDS.ActorHealth });
+      const raw = await b.requestAll(subjects.actorHealthAll(), KINDS.HealthProbe, new Uint8Array(0), { timeoutMs: windowMs, expectKind: KINDS.ActorHealth });
       const out: HealthReply[] = [];
       for (const bytes of raw) {
         try {
