@@ -1,5 +1,9 @@
 /**
  * apimachinery: pure libraries on plain Kubernetes JSON objects, shared by the API server
- * and controllers (patch formats, ...). The only public entry of `services/apimachinery`.
+ * and controllers (patch formats, label and field selectors, quantities, IntOrString). The only public entry of `services/apimachinery`.
  */
 export * from "./patch/index.js";
+export * from "./labels/index.js";
+export * from "./fields/index.js";
+export * from "./quantity/index.js";
+export * from "./intstr/index.js";
