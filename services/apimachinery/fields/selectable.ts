@@ -6,8 +6,6 @@
  */
 import { FieldSelectorError } from "./errors.js";
 
-type KubeObject = { metadata?: { name?: string; namespace?: string } | null; [k: string]: unknown };
-
 const META = ["metadata.name", "metadata.namespace"] as const;
 
 const SUPPORTED: Readonly<Record<string, readonly string[]>> = {
@@ -79,7 +77,7 @@ function str(v: unknown): string {
  * fieldsOf: the selectable fields of `obj` (a Kubernetes JSON object of `kind`) with their
  * values as strings; absent fields are "" (booleans "true"/"false", counts in decimal).
  */
-export function fieldsOf(kind: string, object: KubeObject): Record<string, string> {
+export function fieldsOf(kind: string, object: unknown): Record<string, string> {
   const o = obj(object);
   const meta = obj(o.metadata);
   const spec = obj(o.spec);
