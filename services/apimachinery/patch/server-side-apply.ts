@@ -7,7 +7,8 @@
  *   another manager's managedFields entry also holds them); then the applied configuration
  *   is merged in with strategic-merge semantics: objects merge, lists with a merge key merge
  *   by key and take the applied order, lists of scalars with merge strategy are sets, other
- *   lists are replaced whole.
+ *   lists are replaced whole. List order follows structured-merge-diff: live items keep their
+ *   place, applied items the applied order, and items new to the list come after.
  * - The manager's fields are recorded in `metadata.managedFields` as Kubernetes does
  *   (`{manager, operation: "Apply", apiVersion, time, fieldsType: "FieldsV1", fieldsV1}`).
  *
@@ -17,10 +18,10 @@
  * (Kubernetes keys container ports by containerPort+protocol; here by the merge-patch key).
  */
 import { PatchError } from "./errors.js";
-import { cloneJson, getMember, isJsonObject, setMember, type JsonObject } from "./json-value.js";
+import { cloneJson, getMember, isJsonObject, jsonEqual, setMember, type JsonObject } from "./json-value.js";
 import { fieldSetDifference, fieldSetOf, fieldSetUnion, isFieldSet, removeFields, type FieldSet } from "./field-set.js";
 import { fieldPatchMeta, strategicPatchSchema, type PatchMeta } from "./strategic-schema.js";
-import { applyStrategicMergePatchWithSchema, SET_ELEMENT_ORDER_PREFIX } from "./strategic-merge.js";
+import { applyStrategicMergePatchWithSchema } from "./strategic-merge.js";
 
 /** ManagedFieldsEntry: one entry of `metadata.managedFields`. */
 export interface ManagedFieldsEntry {
@@ -99,6 +100,7 @@ export function applyServerSide(kind: string, live: JsonObject | undefined, appl
   const base = cloneJson(live);
   removeFields(base, fieldSetDifference(previous, fields), othersOwn);
   const object = applyStrategicMergePatchWithSchema(schema, base, patch);
+  orderLikeApply(object, base, patch, schema);
   const next = entries.map((e) => cloneJson(e) as unknown);
   if (mine >= 0) next[mine] = entry;
   else next.push(entry);
@@ -132,8 +134,8 @@ function formatTime(now: Date): string {
 }
 
 /**
- * toApplyPatch: the applied configuration as a strategic merge patch: nulls dropped, and a
- * `$setElementOrder` for each merged list so the result keeps the applied order.
+ * toApplyPatch: the applied configuration as a strategic merge patch: nulls dropped,
+ * directives refused, every item of a keyed list checked for its merge key.
  */
 function toApplyPatch(obj: JsonObject, meta: PatchMeta, path: string): JsonObject {
   const out: JsonObject = {};
@@ -146,17 +148,91 @@ function toApplyPatch(obj: JsonObject, meta: PatchMeta, path: string): JsonObjec
       setMember(out, key, toApplyPatch(value, fieldMeta, here));
     } else if (Array.isArray(value) && fieldMeta.strategy === "merge") {
       const mergeKey = fieldMeta.mergeKey;
-      const items = value.map((item, i) => (isJsonObject(item) ? toApplyPatch(item, fieldMeta, `${here}[${i}]`) : cloneJson(item)));
-      const order = items.map((item, i) => {
-        if (mergeKey === undefined) return item;
+      setMember(out, key, value.map((item, i) => {
+        if (mergeKey === undefined) return cloneJson(item);
         if (!isJsonObject(item) || !Object.hasOwn(item, mergeKey)) throw new PatchError(`${here}[${i}]: ${mergeKey}: Required value: the merge key of ${key}`);
-        return { [mergeKey]: item[mergeKey] };
-      });
-      setMember(out, key, items);
-      setMember(out, SET_ELEMENT_ORDER_PREFIX + key, order);
+        return toApplyPatch(item, fieldMeta, `${here}[${i}]`);
+      }));
     } else {
       setMember(out, key, cloneJson(value));
     }
+  }
+  return out;
+}
+
+/**
+ * orderLikeApply: puts the items of every merged list the configuration sets in the order
+ * server-side apply gives them (structured-merge-diff's list merge): live items keep their
+ * place, applied items take the applied order, and new applied items come after the live
+ * items before them, so an item another manager adds lands at the end.
+ *
+ * @param merged the merge result (reordered in place); @param base the live object after
+ * removals; @param applied the configuration.
+ */
+function orderLikeApply(merged: unknown, base: unknown, applied: JsonObject, meta: PatchMeta): void {
+  if (!isJsonObject(merged)) return;
+  for (const [key, value] of Object.entries(applied)) {
+    const fieldMeta = fieldPatchMeta(meta, key);
+    const mergedValue = getMember(merged, key);
+    const baseValue = isJsonObject(base) ? getMember(base, key) : undefined;
+    if (isJsonObject(value)) {
+      orderLikeApply(mergedValue, baseValue, value, fieldMeta);
+      continue;
+    }
+    if (!Array.isArray(value) || !Array.isArray(mergedValue) || fieldMeta.strategy !== "merge") continue;
+    const keyOf = (item: unknown): unknown => (fieldMeta.mergeKey === undefined ? item : isJsonObject(item) ? getMember(item, fieldMeta.mergeKey) : undefined);
+    const baseList = Array.isArray(baseValue) ? baseValue : [];
+    const order = applyListOrder(baseList.map(keyOf), value.map(keyOf));
+    const remaining = [...mergedValue];
+    const reordered: unknown[] = [];
+    for (const k of order) {
+      const at = remaining.findIndex((item) => jsonEqual(keyOf(item), k));
+      if (at >= 0) reordered.push(...remaining.splice(at, 1));
+    }
+    reordered.push(...remaining);
+    setMember(merged, key, reordered);
+    if (fieldMeta.mergeKey === undefined) continue;
+    for (const item of value) {
+      if (!isJsonObject(item)) continue;
+      const find = (list: unknown[]) => list.find((x) => jsonEqual(keyOf(x), keyOf(item)));
+      orderLikeApply(find(reordered), find(baseList), item, fieldMeta);
+    }
+  }
+}
+
+/** applyListOrder: the merged order of list keys: `live` and `applied` zipped as structured-merge-diff does. */
+function applyListOrder(live: readonly unknown[], applied: readonly unknown[]): unknown[] {
+  const inApplied = (k: unknown) => applied.some((a) => jsonEqual(a, k));
+  const shared = applied.filter((a) => live.some((l) => jsonEqual(l, a)));
+  let nextShared = 0;
+  const out: unknown[] = [];
+  let l = 0;
+  let a = 0;
+  while (l < live.length || a < applied.length) {
+    if (l < live.length && a < applied.length) {
+      if (jsonEqual(live[l], applied[a])) {
+        out.push(applied[a]);
+        l++;
+        a++;
+        nextShared++;
+        continue;
+      }
+      if (inApplied(live[l]) && nextShared < shared.length && !jsonEqual(shared[nextShared], live[l])) {
+        l++; // a shared item, placed when the applied side reaches it
+        continue;
+      }
+    }
+    if (l < live.length && !inApplied(live[l])) {
+      out.push(live[l++]);
+      continue;
+    }
+    if (a < applied.length) {
+      const k = applied[a++];
+      out.push(k);
+      if (nextShared < shared.length && jsonEqual(shared[nextShared], k)) nextShared++;
+      continue;
+    }
+    l++; // a live item already placed from the applied side
   }
   return out;
 }
