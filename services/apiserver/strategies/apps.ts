@@ -30,8 +30,14 @@ function validateSelectorAndTemplate(spec: any, kindWord: string): FieldCause[] 
   const selPath = path("spec", "selector");
   if (!sel) errs.push(required(selPath));
   else {
-    errs.push(...validateLabelSelector(sel, selPath));
+    const selErrs = validateLabelSelector(sel, selPath);
+    errs.push(...selErrs);
     if (selectorIsEmpty(sel)) errs.push(invalid(selPath, goLabelSelector(sel), `empty selector is invalid for ${kindWord}`));
+    if (selErrs.length > 0) {
+      // As LabelSelectorAsSelector failing: the template is not checked against it.
+      errs.push(invalid(selPath, goLabelSelector(sel), "invalid label selector"));
+      return errs;
+    }
   }
   const tplPath = path("spec", "template");
   const template = spec?.template;
