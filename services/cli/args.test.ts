@@ -5,6 +5,8 @@ import { decideRespawn } from "./respawn.js";
 import { processHealth, type HealthReply } from "./health.js";
 import { ACTORS, findActor, UnknownActorError } from "./registry.js";
 import { formatStatus, type StatusReport } from "./status.js";
+import { kubeconfigYaml } from "./kubeconfig.js";
+import { parse } from "yaml";
 
 test("args - no arguments and --help print the tool's help", () => {
   assert.deepEqual(parseArgs([]), { cmd: "help" });
@@ -110,4 +112,17 @@ test("status - the table names every actor and lists problems", () => {
   assert.match(text, /NOT healthy/);
   assert.match(text, /relay\s+relay-1\s+7\s+no answer\s+2/);
   assert.match(text, /! relay-1 is no answer/);
+});
+
+test("kubeconfig - current context is the first API server; one context per replica", () => {
+  const doc = parse(kubeconfigYaml([{ id: "apiserver-1", url: "http://127.0.0.1:1001" }, { id: "apiserver-2", url: "http://127.0.0.1:1002" }]));
+  assert.equal(doc["current-context"], "k8s-dev");
+  const server = (ctx: string) => {
+    const c = doc.contexts.find((x: any) => x.name === ctx).context.cluster;
+    return doc.clusters.find((x: any) => x.name === c).cluster.server;
+  };
+  assert.equal(server("k8s-dev"), "http://127.0.0.1:1001");
+  assert.equal(server("k8s-dev-apiserver-1"), "http://127.0.0.1:1001");
+  assert.equal(server("k8s-dev-apiserver-2"), "http://127.0.0.1:1002");
+  assert.throws(() => kubeconfigYaml([]));
 });

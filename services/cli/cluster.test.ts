@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startNats, startRedis } from "../kernel/local-servers.js";
@@ -58,7 +58,7 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined>, 
 const actors = availableActors();
 const noActors = actors.length === 0 ? "no actor is built yet" : false;
 
-test("k8s-dev - up --detach, status, an actor killed with SIGKILL is respawned, down leaves no process", { skip: noActors }, async () => {
+test("k8s-dev - up --detach, status, an actor killed with SIGKILL is respawned, down leaves no process even after the supervisor is killed", { skip: noActors }, async () => {
   const home = mkdtempSync(join(tmpdir(), "k8s-dev-e2e-"));
   const env = clusterEnv(home);
   const seen = new Set<number>();
@@ -83,6 +83,13 @@ test("k8s-dev - up --detach, status, an actor killed with SIGKILL is respawned, 
     // The private servers are not the machine's shared ones.
     for (const s of state.servers) assert.ok(s.port !== 4222 && s.port !== 6379 && s.dataDir.startsWith(home));
 
+    // Each API server replica gets its own free port; the kubeconfig points at the first.
+    const api = state.actors.filter((a) => a.url);
+    if (actors.some((a) => a.kubeApi)) {
+      assert.ok(api.length > 0 && new Set(api.map((a) => a.port)).size === api.length, "distinct API ports");
+      assert.ok(state.kubeconfig && readFileSync(state.kubeconfig, "utf8").includes(`server: ${api[0]!.url}`));
+    }
+
     const st = await cli(["status"], env);
     assert.equal(st.code, 0, st.stdout + st.stderr);
     for (const id of ids) assert.match(st.stdout, new RegExp(`\\b${id}\\s+\\d+\\s+running\\b`));
@@ -104,12 +111,22 @@ test("k8s-dev - up --detach, status, an actor killed with SIGKILL is respawned, 
     const after = await cli(["status", "--json"], env);
     assert.equal(after.code, 0, after.stdout);
     assert.equal(JSON.parse(after.stdout).healthy, true);
-    for (const p of allPids(readState(home)!)) seen.add(p);
+    const final = readState(home)!;
+    for (const p of allPids(final)) seen.add(p);
+
+    // A supervisor killed with SIGKILL leaves its children running: status says so, and
+    // down still stops every one of them by the pids in state.json.
+    process.kill(final.supervisorPid, "SIGKILL");
+    await eventually("supervisor gone", async () => (isAlive(final.supervisorPid) ? undefined : true));
+    const orphaned = await cli(["status"], env);
+    assert.equal(orphaned.code, 1);
+    assert.match(orphaned.stdout, /supervisor \(pid \d+\) is not running/);
 
     const downRes = await cli(["down"], env);
     assert.equal(downRes.code, 0, downRes.stdout + downRes.stderr);
     for (const p of seen) assert.ok(!isAlive(p), `pid ${p} still alive after down`);
     assert.equal(existsSync(join(home, "state.json")), false);
+    assert.equal(existsSync(join(home, "kubeconfig")), false, "kubeconfig removed");
 
     const gone = await cli(["status"], env);
     assert.equal(gone.code, 1);

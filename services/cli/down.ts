@@ -80,6 +80,7 @@ export async function down(cmd: DownCommand, io: Io, env: NodeJS.ProcessEnv = pr
   if (live.length > 0) {
     throw new LeftoverProcessError(`still alive after SIGKILL: ${live.map((p) => `${p.what} pid ${p.pid}`).join(", ")}`);
   }
+  if (first.kubeconfig) rmSync(first.kubeconfig, { force: true });
   removeState(home);
   io.out(`✓ cluster stopped; none of its ${all.size} processes is alive`);
   if (cmd.purge) purge(paths, io);

@@ -21,12 +21,16 @@ export interface ActorEntry {
   readonly replicas: number;
   /** One-line description for `--help`. */
   readonly summary: string;
+  /** Env var that takes the replica's listen port: the launcher gives each replica its own free port, kept across respawns. */
+  readonly portEnv?: string;
+  /** The port serves the Kubernetes REST API: the launcher writes `<state>/kubeconfig` for it. */
+  readonly kubeApi?: boolean;
 }
 
 /** ACTORS: the control-plane actors, in start order. */
 export const ACTORS: readonly ActorEntry[] = [
   { name: "relay", module: "../relay/index.js", needsRedis: true, replicas: 2, summary: "publishes store changes to NATS (one active by lease)" },
-  { name: "apiserver", module: "../apiserver/index.js", needsRedis: true, replicas: 2, summary: "the Kubernetes API on the bus (stateless, queue group)" },
+  { name: "apiserver", module: "../apiserver/index.js", needsRedis: true, replicas: 2, summary: "the Kubernetes API over HTTP and on the bus (stateless)", portEnv: "K8S_API_PORT", kubeApi: true },
 ];
 
 /** UnknownActorError: `run <name>` named an actor that is not in the registry. */

@@ -31,6 +31,10 @@ export interface ActorRecord {
   pid: number;
   restarts: number;
   readonly log: string;
+  /** The listen port given to it (registry `portEnv`), kept across respawns. */
+  readonly port?: number;
+  /** `http://127.0.0.1:<port>` when it serves the Kubernetes API. */
+  readonly url?: string;
 }
 
 /** ClusterState: the contents of state.json. */
@@ -47,6 +51,8 @@ export interface ClusterState {
   readonly nodes: number;
   servers: ServerRecord[];
   actors: ActorRecord[];
+  /** Path of the kubeconfig written for the API server, when one runs. */
+  kubeconfig?: string;
 }
 
 /** StateError: state.json is unreadable or from another version. */
@@ -66,6 +72,7 @@ export function statePaths(home: string) {
     state: join(home, "state.json"),
     logs: join(home, "logs"),
     upLog: join(home, "logs", "up.log"),
+    kubeconfig: join(home, "kubeconfig"),
     natsData: join(home, "nats"),
     redisData: join(home, "redis"),
   };

@@ -19,6 +19,7 @@ export interface StatusReport {
   fsync: string;
   servers: { kind: string; url: string; pid: number; alive: boolean; restarts: number; managed: boolean }[];
   actors: { actor: string; id: string; pid: number; state: ProcessState; restarts: number; detail: string }[];
+  kubeconfig?: string;
   problems: string[];
 }
 
@@ -51,7 +52,7 @@ export async function collectStatus(home: string, probeWindowMs = 700): Promise<
   const actors = state.actors.map((a) => {
     const h = processHealth(a.id, a.pid, a.pid > 0 && isAlive(a.pid), replies);
     if (!isHealthy(h)) problems.push(`${a.id} is ${h.state}${h.detail ? ` (${h.detail})` : ""}; log ${a.log}`);
-    return { actor: a.actor, id: a.id, pid: a.pid, state: h.state, restarts: a.restarts, detail: h.detail };
+    return { actor: a.actor, id: a.id, pid: a.pid, state: h.state, restarts: a.restarts, detail: [a.url, h.detail].filter(Boolean).join(" ") };
   });
   return {
     healthy: problems.length === 0,
@@ -63,6 +64,7 @@ export async function collectStatus(home: string, probeWindowMs = 700): Promise<
     fsync: state.fsync,
     servers,
     actors,
+    ...(state.kubeconfig ? { kubeconfig: state.kubeconfig } : {}),
     problems,
   };
 }
@@ -80,6 +82,7 @@ export function formatStatus(r: StatusReport): string[] {
   lines.push("", row(["ACTOR", "ID", "PID", "STATE", "RESTARTS", "DETAIL"], [20, 24, 8, 10, 9]));
   for (const a of r.actors) lines.push(row([a.actor, a.id, a.pid > 0 ? String(a.pid) : "-", a.state, String(a.restarts), a.detail], [20, 24, 8, 10, 9]));
   if (r.actors.length === 0) lines.push("(no actors are built yet)");
+  if (r.kubeconfig) lines.push("", `kubeconfig: export KUBECONFIG=${r.kubeconfig}`);
   if (r.problems.length > 0) lines.push("", ...r.problems.map((p) => `! ${p}`));
   return lines;
 }

@@ -9,11 +9,12 @@
  * process, which then stops them in order.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startNats, startRedis, type LocalServer } from "../kernel/local-servers.js";
+import { freePort, startNats, startRedis, type LocalServer } from "../kernel/local-servers.js";
 import type { FsyncPolicy } from "./args.js";
+import { kubeconfigYaml } from "./kubeconfig.js";
 import { isHealthy, processHealth, type ProcessHealth } from "./health.js";
 import { openHealthProbe, type HealthProbe } from "./probe.js";
 import type { ActorEntry } from "./registry.js";
@@ -101,7 +102,9 @@ export class ClusterSupervisor {
     for (const entry of this.opts.actors) {
       for (let n = 1; n <= entry.replicas; n++) {
         const id = `${entry.name}-${n}`;
-        const rec: ActorRecord = { actor: entry.name, id, pid: 0, restarts: 0, log: join(this.paths.logs, `${id}.log`) };
+        const port = entry.portEnv ? await freePort() : undefined;
+        const url = port && entry.kubeApi ? `http://127.0.0.1:${port}` : undefined;
+        const rec: ActorRecord = { actor: entry.name, id, pid: 0, restarts: 0, log: join(this.paths.logs, `${id}.log`), ...(port ? { port } : {}), ...(url ? { url } : {}) };
         this.state.actors.push(rec);
         const p: ActorProc = { entry, rec, startedAt: 0, streak: 0, pendingHealthy: true };
         this.procs.push(p);
@@ -113,6 +116,7 @@ export class ClusterSupervisor {
     else progress(`… waiting for ${this.procs.length} actor processes to report "running" on the bus`);
     this.watchTimer = setInterval(() => void this.watchServers(), 1000);
     await this.waitHealthy(this.opts.timeoutSec * 1000);
+    this.writeKubeconfig();
     this.state.phase = "running";
     this.save();
     this.healthTimer = setInterval(() => void this.healthTick(), 1000);
@@ -138,7 +142,16 @@ export class ClusterSupervisor {
       await s.server.stop().catch(() => undefined);
       this.opts.log(`✓ stopped ${s.rec.kind}-server (pid ${s.rec.pid})`);
     }
+    if (this.state.kubeconfig) rmSync(this.state.kubeconfig, { force: true });
     removeState(this.opts.home);
+  }
+
+  private writeKubeconfig(): void {
+    const endpoints = this.state.actors.filter((a) => a.url).map((a) => ({ id: a.id, url: a.url! }));
+    if (endpoints.length === 0) return;
+    writeFileSync(this.paths.kubeconfig, kubeconfigYaml(endpoints));
+    this.state.kubeconfig = this.paths.kubeconfig;
+    this.opts.progress(`✓ kubeconfig ${this.paths.kubeconfig} (API server ${endpoints[0]!.url}): export KUBECONFIG=${this.paths.kubeconfig}`);
   }
 
   /** The state as last written. */
@@ -198,7 +211,14 @@ export class ClusterSupervisor {
     if (this.stopping) return;
     const fd = openSync(p.rec.log, "a");
     const child = spawn(process.execPath, ["--enable-source-maps", MAIN_JS, "run", p.entry.name], {
-      env: { ...process.env, NATS_URL: this.state.natsUrl, REDIS_URL: this.state.redisUrl, K8S_ACTOR_ID: p.rec.id, K8S_DEV_HOME: this.opts.home },
+      env: {
+        ...process.env,
+        NATS_URL: this.state.natsUrl,
+        REDIS_URL: this.state.redisUrl,
+        K8S_ACTOR_ID: p.rec.id,
+        K8S_DEV_HOME: this.opts.home,
+        ...(p.entry.portEnv && p.rec.port ? { [p.entry.portEnv]: String(p.rec.port) } : {}),
+      },
       stdio: ["ignore", fd, fd],
       detached: true,
     });

@@ -118,9 +118,19 @@ function detach(cmd: UpCommand, home: string, io: Io): Promise<number> {
   return new Promise<number>((resolve) => {
     let done = false;
     let failed = false;
+    // Ctrl-C while starting: the supervisor stops what it started, then we exit with it.
+    const interrupt = () => {
+      failed = true;
+      io.err("… interrupted: stopping the cluster");
+      child.kill("SIGTERM");
+    };
+    process.on("SIGINT", interrupt);
+    process.on("SIGTERM", interrupt);
     const finish = (code: number) => {
       if (done) return;
       done = true;
+      process.off("SIGINT", interrupt);
+      process.off("SIGTERM", interrupt);
       if (child.connected) child.disconnect();
       child.unref();
       resolve(code);
