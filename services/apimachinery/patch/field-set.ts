@@ -7,7 +7,7 @@
  * - `.`: the list item itself (beside its members).
  */
 import { PatchError } from "./errors.js";
-import { getMember, isJsonObject, jsonEqual, setMember, type JsonObject } from "./json-value.js";
+import { canonicalJson, getMember, isJsonObject, setMember, type JsonObject } from "./json-value.js";
 import { fieldPatchMeta, type PatchMeta } from "./strategic-schema.js";
 
 /** FieldSet: a set of field paths in FieldsV1 form. */
@@ -109,34 +109,65 @@ export function fieldSetUnion(a: FieldSet, b: FieldSet): FieldSet {
  * below the top level; list items go when their `.` is removed and nobody else owns part of them.
  */
 export function removeFields(node: unknown, removed: FieldSet, keep: FieldSet | undefined, depth = 0): void {
+  if (Array.isArray(node)) {
+    removeListItems(node, removed, keep, depth);
+    return;
+  }
+  if (!isJsonObject(node)) return;
   for (const [pe, sub] of Object.entries(removed)) {
-    if (pe === ".") continue;
+    if (!pe.startsWith("f:")) continue;
+    const name = pe.slice(2);
+    if (!Object.hasOwn(node, name)) continue;
     const kept = keep ? (getMember(keep, pe) as FieldSet | undefined) : undefined;
-    const payload = pe.slice(2);
-    if (pe.startsWith("f:")) {
-      if (!isJsonObject(node) || !Object.hasOwn(node, payload)) continue;
-      if (isEmptyFieldSet(sub)) {
-        if (kept === undefined) delete node[payload];
-        continue;
+    if (isEmptyFieldSet(sub)) {
+      if (kept === undefined) delete node[name];
+      continue;
+    }
+    const child = node[name];
+    removeFields(child, sub, kept, depth + 1);
+    if (isJsonObject(child) && Object.keys(child).length === 0 && kept === undefined && depth > 0) delete node[name];
+  }
+}
+
+/** removeListItems: the `k:` and `v:` elements of `removed` applied to a list, in one pass. */
+function removeListItems(list: unknown[], removed: FieldSet, keep: FieldSet | undefined, depth: number): void {
+  const drop = new Set<number>();
+  const indexes = new Map<string, Map<string, number>>(); // key fields → key value → first index
+  const indexFor = (fields: string[]): Map<string, number> => {
+    const sig = JSON.stringify(fields);
+    let index = indexes.get(sig);
+    if (!index) {
+      index = new Map();
+      list.forEach((item, i) => {
+        if (!isJsonObject(item) || !fields.every((f) => Object.hasOwn(item, f))) return;
+        const id = canonicalJson(Object.fromEntries(fields.map((f) => [f, item[f]])));
+        if (!index!.has(id)) index!.set(id, i);
+      });
+      indexes.set(sig, index);
+    }
+    return index;
+  };
+  let values: Map<string, number[]> | undefined;
+  for (const [pe, sub] of Object.entries(removed)) {
+    const kept = keep ? (getMember(keep, pe) as FieldSet | undefined) : undefined;
+    const element = parseElement(pe.slice(2));
+    if (pe.startsWith("k:") && isJsonObject(element)) {
+      const at = indexFor(Object.keys(element).sort()).get(canonicalJson(element));
+      if (at === undefined) continue;
+      if (Object.hasOwn(sub, ".") && kept === undefined) drop.add(at);
+      else removeFields(list[at], sub, kept, depth + 1);
+    } else if (pe.startsWith("v:") && element !== undefined && kept === undefined) {
+      if (!values) {
+        values = new Map();
+        list.forEach((item, i) => values!.set(canonicalJson(item), [...(values!.get(canonicalJson(item)) ?? []), i]));
       }
-      const child = node[payload];
-      removeFields(child, sub, kept, depth + 1);
-      const emptied = (isJsonObject(child) && Object.keys(child).length === 0);
-      if (emptied && kept === undefined && depth > 0) delete node[payload];
-    } else if (pe.startsWith("k:") && Array.isArray(node)) {
-      const key = parseElement(payload);
-      if (!isJsonObject(key)) continue;
-      const matches = (item: unknown) => isJsonObject(item) && Object.entries(key).every(([k, v]) => jsonEqual(getMember(item, k), v));
-      const at = node.findIndex(matches);
-      if (at < 0) continue;
-      if (Object.hasOwn(sub, ".") && kept === undefined) node.splice(at, 1);
-      else removeFields(node[at], sub, kept, depth + 1);
-    } else if (pe.startsWith("v:") && Array.isArray(node)) {
-      if (kept !== undefined) continue;
-      const value = parseElement(payload);
-      for (let i = node.length - 1; i >= 0; i--) if (jsonEqual(node[i], value)) node.splice(i, 1);
+      for (const i of values.get(canonicalJson(element)) ?? []) drop.add(i);
     }
   }
+  if (drop.size === 0) return;
+  const kept = list.filter((_, i) => !drop.has(i));
+  list.length = 0;
+  list.push(...kept);
 }
 
 function parseElement(payload: string): unknown {

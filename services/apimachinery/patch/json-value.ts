@@ -67,3 +67,15 @@ export function goString(value: unknown): string {
   }
   return String(value);
 }
+
+/**
+ * canonicalJson: a string that is equal for two values exactly when {@link jsonEqual} holds
+ * (object members sorted), for use as a Map/Set key.
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (isJsonObject(value)) {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
+  }
+  return value === undefined ? "undefined" : JSON.stringify(value);
+}

@@ -18,7 +18,7 @@
  * (Kubernetes keys container ports by containerPort+protocol; here by the merge-patch key).
  */
 import { PatchError } from "./errors.js";
-import { cloneJson, getMember, isJsonObject, jsonEqual, setMember, type JsonObject } from "./json-value.js";
+import { canonicalJson, cloneJson, getMember, isJsonObject, jsonEqual, setMember, type JsonObject } from "./json-value.js";
 import { fieldSetDifference, fieldSetOf, fieldSetUnion, isFieldSet, removeFields, type FieldSet } from "./field-set.js";
 import { fieldPatchMeta, strategicPatchSchema, type PatchMeta } from "./strategic-schema.js";
 import { applyStrategicMergePatchWithSchema } from "./strategic-merge.js";
@@ -183,27 +183,47 @@ function orderLikeApply(merged: unknown, base: unknown, applied: JsonObject, met
     const keyOf = (item: unknown): unknown => (fieldMeta.mergeKey === undefined ? item : isJsonObject(item) ? getMember(item, fieldMeta.mergeKey) : undefined);
     const baseList = Array.isArray(baseValue) ? baseValue : [];
     const order = applyListOrder(baseList.map(keyOf), value.map(keyOf));
-    const remaining = [...mergedValue];
+    const byKey = new Map<string, unknown[]>();
+    const keyless: unknown[] = [];
+    for (const item of mergedValue) {
+      const k = keyOf(item);
+      if (k === undefined) keyless.push(item);
+      else byKey.set(canonicalJson(k), [...(byKey.get(canonicalJson(k)) ?? []), item]);
+    }
     const reordered: unknown[] = [];
     for (const k of order) {
-      const at = remaining.findIndex((item) => jsonEqual(keyOf(item), k));
-      if (at >= 0) reordered.push(...remaining.splice(at, 1));
+      const id = canonicalJson(k);
+      reordered.push(...(byKey.get(id) ?? []));
+      byKey.delete(id);
     }
-    reordered.push(...remaining);
+    for (const rest of byKey.values()) reordered.push(...rest);
+    reordered.push(...keyless);
     setMember(merged, key, reordered);
     if (fieldMeta.mergeKey === undefined) continue;
+    const firstByKey = (list: unknown[]) => {
+      const m = new Map<string, unknown>();
+      for (const x of list) {
+        const id = canonicalJson(keyOf(x));
+        if (!m.has(id)) m.set(id, x);
+      }
+      return m;
+    };
+    const mergedByKey = firstByKey(reordered);
+    const baseByKey = firstByKey(baseList);
     for (const item of value) {
       if (!isJsonObject(item)) continue;
-      const find = (list: unknown[]) => list.find((x) => jsonEqual(keyOf(x), keyOf(item)));
-      orderLikeApply(find(reordered), find(baseList), item, fieldMeta);
+      const id = canonicalJson(keyOf(item));
+      orderLikeApply(mergedByKey.get(id), baseByKey.get(id), item, fieldMeta);
     }
   }
 }
 
 /** applyListOrder: the merged order of list keys: `live` and `applied` zipped as structured-merge-diff does. */
 function applyListOrder(live: readonly unknown[], applied: readonly unknown[]): unknown[] {
-  const inApplied = (k: unknown) => applied.some((a) => jsonEqual(a, k));
-  const shared = applied.filter((a) => live.some((l) => jsonEqual(l, a)));
+  const appliedIds = new Set(applied.map(canonicalJson));
+  const liveIds = new Set(live.map(canonicalJson));
+  const inApplied = (k: unknown) => appliedIds.has(canonicalJson(k));
+  const shared = applied.filter((a) => liveIds.has(canonicalJson(a)));
   let nextShared = 0;
   const out: unknown[] = [];
   let l = 0;

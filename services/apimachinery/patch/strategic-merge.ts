@@ -18,7 +18,7 @@
  * the list with the deletion list; live list items lacking the merge key are kept, not an error.
  */
 import { PatchError } from "./errors.js";
-import { cloneJson, getMember, goString, isJsonObject, jsonEqual, jsonTypeName, setMember, type JsonObject } from "./json-value.js";
+import { canonicalJson, cloneJson, getMember, goString, isJsonObject, jsonEqual, jsonTypeName, setMember, type JsonObject } from "./json-value.js";
 import { fieldPatchMeta, strategicPatchSchema, type PatchMeta } from "./strategic-schema.js";
 
 /** PATCH_DIRECTIVE: the `$patch` member (replace, delete or merge an object or list). */
@@ -165,7 +165,8 @@ function deleteFromPrimitiveList(original: JsonObject, directiveKey: string, toD
   if (!Array.isArray(toDelete)) throw new PatchError(ERR_BAD_PRIMITIVE_LIST, 400);
   const live = getMember(original, key);
   if (!Array.isArray(live)) return;
-  setMember(original, key, live.filter((item) => !toDelete.some((d) => jsonEqual(item, d))));
+  const doomed = new Set(toDelete.map(canonicalJson));
+  setMember(original, key, live.filter((item) => !doomed.has(canonicalJson(item))));
 }
 
 // ---- lists ------------------------------------------------------------------------------
@@ -262,11 +263,31 @@ function requireMergeKey(item: unknown, mergeKey: string): unknown {
   return item[mergeKey];
 }
 
-function indexByKey(list: readonly unknown[], value: unknown, mergeKey: string | undefined): number {
-  return list.findIndex((item) => {
-    if (mergeKey !== undefined && !(isJsonObject(item) && Object.hasOwn(item, mergeKey))) return false;
-    return jsonEqual(keyValue(item, mergeKey), value);
-  });
+/** KeyIndex: the first position of each merge-key value (or scalar) in a list; items without the key are not indexed. */
+class KeyIndex {
+  private readonly first = new Map<string, number>();
+  constructor(list: readonly unknown[], private readonly mergeKey: string | undefined) {
+    list.forEach((item, i) => this.add(item, i));
+  }
+
+  add(item: unknown, at: number): void {
+    if (!this.hasKey(item)) return;
+    const id = canonicalJson(keyValue(item, this.mergeKey));
+    if (!this.first.has(id)) this.first.set(id, at);
+  }
+
+  /** indexOfItem: where an item with the same key sits, or -1. */
+  indexOfItem(item: unknown): number {
+    return this.hasKey(item) ? this.indexOfValue(keyValue(item, this.mergeKey)) : -1;
+  }
+
+  indexOfValue(value: unknown): number {
+    return this.first.get(canonicalJson(value)) ?? -1;
+  }
+
+  private hasKey(item: unknown): boolean {
+    return this.mergeKey === undefined || (isJsonObject(item) && Object.hasOwn(item, this.mergeKey));
+  }
 }
 
 /** mergeSlice: Kubernetes' mergeSlice: merge by key (or as a set of scalars), then order the result. */
@@ -276,7 +297,14 @@ function mergeSlice(live: unknown[], patchList: unknown[], mergeKey: string | un
 
   if (kind === "scalar") {
     const merged: unknown[] = [];
-    for (const item of [...live, ...patchList]) if (!merged.some((m) => jsonEqual(m, item))) merged.push(cloneJson(item));
+    const seen = new Set<string>();
+    for (const item of [...live, ...patchList]) {
+      const id = canonicalJson(item);
+      if (!seen.has(id)) {
+        seen.add(id);
+        merged.push(cloneJson(item));
+      }
+    }
     const [inPatch, serverOnly] = partition(merged, patchList, undefined);
     return normalizeElementOrder(inPatch, serverOnly, patchList, live, undefined);
   }
@@ -288,11 +316,14 @@ function mergeSlice(live: unknown[], patchList: unknown[], mergeKey: string | un
   const items = special.patch;
 
   const merged = [...base];
+  const index = new KeyIndex(merged, mergeKey);
   for (const item of items) {
-    const value = requireMergeKey(item, mergeKey);
-    const at = indexByKey(merged, value, mergeKey);
-    if (at >= 0 && isJsonObject(merged[at])) merged[at] = mergeMap(merged[at] as JsonObject, item as JsonObject, meta);
-    else merged.push(mergeMap({}, item as JsonObject, meta));
+    const at = index.indexOfValue(requireMergeKey(item, mergeKey));
+    if (at >= 0) merged[at] = mergeMap(merged[at] as JsonObject, item as JsonObject, meta);
+    else {
+      index.add(item, merged.length);
+      merged.push(mergeMap({}, item as JsonObject, meta));
+    }
   }
   const [inPatch, serverOnly] = partition(merged, items, mergeKey);
   return normalizeElementOrder(inPatch, serverOnly, items, base, mergeKey);
@@ -303,7 +334,7 @@ function mergeSlice(live: unknown[], patchList: unknown[], mergeKey: string | un
  * that key, `replace` makes the other items replace the list, `merge` is the default.
  */
 function applySpecialElements(live: unknown[], patchList: unknown[], mergeKey: string): { live: unknown[]; patch: unknown[]; replaced: boolean } {
-  let base = live;
+  const doomed = new Set<string>();
   const rest: unknown[] = [];
   let replaced = false;
   for (const item of patchList) {
@@ -314,8 +345,7 @@ function applySpecialElements(live: unknown[], patchList: unknown[], mergeKey: s
     const directive = item[PATCH_DIRECTIVE];
     switch (directive) {
       case "delete": {
-        const value = requireMergeKey(item, mergeKey);
-        base = base.filter((b) => !(isJsonObject(b) && Object.hasOwn(b, mergeKey) && jsonEqual(b[mergeKey], value)));
+        doomed.add(canonicalJson(requireMergeKey(item, mergeKey)));
         break;
       }
       case "replace":
@@ -330,6 +360,7 @@ function applySpecialElements(live: unknown[], patchList: unknown[], mergeKey: s
         throw new PatchError(`unknown patch type: ${goString(directive)} in map: ${goString(item)}`);
     }
   }
+  const base = doomed.size === 0 ? live : live.filter((b) => !(isJsonObject(b) && Object.hasOwn(b, mergeKey) && doomed.has(canonicalJson(b[mergeKey]))));
   return { live: base, patch: rest, replaced };
 }
 
@@ -337,11 +368,8 @@ function applySpecialElements(live: unknown[], patchList: unknown[], mergeKey: s
 function partition(items: unknown[], by: readonly unknown[], mergeKey: string | undefined): [unknown[], unknown[]] {
   const inBy: unknown[] = [];
   const others: unknown[] = [];
-  for (const item of items) {
-    const present = (mergeKey === undefined || (isJsonObject(item) && Object.hasOwn(item, mergeKey))) &&
-      indexByKey(by, keyValue(item, mergeKey), mergeKey) >= 0;
-    (present ? inBy : others).push(item);
-  }
+  const index = new KeyIndex(by, mergeKey);
+  for (const item of items) (index.indexOfItem(item) >= 0 ? inBy : others).push(item);
   return [inBy, others];
 }
 
@@ -351,16 +379,16 @@ function partition(items: unknown[], by: readonly unknown[], mergeKey: string | 
  * are in the live list and it came first there; otherwise the patch item goes first.
  */
 function normalizeElementOrder(patchItems: unknown[], serverOnly: unknown[], patchOrder: readonly unknown[], serverOrder: readonly unknown[], mergeKey: string | undefined): unknown[] {
-  const sortBy = (items: unknown[], order: readonly unknown[]): unknown[] => {
+  const liveIndex = new KeyIndex(serverOrder, mergeKey);
+  const sortBy = (items: unknown[], order: KeyIndex): unknown[] => {
     const rank = (item: unknown) => {
-      const i = indexByKey(order, keyValue(item, mergeKey), mergeKey);
+      const i = order.indexOfItem(item);
       return i < 0 ? Number.MAX_SAFE_INTEGER : i;
     };
     return items.map((item) => ({ item, r: rank(item) })).sort((a, b) => a.r - b.r).map((x) => x.item);
   };
-  const left = sortBy(serverOnly, serverOrder);
-  const right = sortBy(patchItems, patchOrder);
-  const liveIndex = (item: unknown) => indexByKey(serverOrder, keyValue(item, mergeKey), mergeKey);
+  const left = sortBy(serverOnly, liveIndex);
+  const right = sortBy(patchItems, new KeyIndex(patchOrder, mergeKey));
 
   const out: unknown[] = [];
   let i = 0;
@@ -369,8 +397,8 @@ function normalizeElementOrder(patchItems: unknown[], serverOnly: unknown[], pat
     if (j >= right.length) out.push(left[i++]);
     else if (i >= left.length) out.push(right[j++]);
     else {
-      const li = liveIndex(left[i]);
-      const ri = liveIndex(right[j]);
+      const li = liveIndex.indexOfItem(left[i]);
+      const ri = liveIndex.indexOfItem(right[j]);
       if (li >= 0 && ri >= 0 && li < ri) out.push(left[i++]);
       else out.push(right[j++]);
     }
