@@ -16,8 +16,12 @@ export interface KeyLayout {
   readonly resources: string;
   /** Hash: cursor name → revision (infrastructure bookkeeping, not revisioned). */
   readonly cursors: string;
-  /** Prefix of object hashes: `<objectPrefix><store key>` holds v (value), m (modRevision), c (createRevision). */
-  readonly objectPrefix: string;
+  /** Hash: store key → modRevision of every live object (absent: no object). */
+  readonly modRevisions: string;
+  /** Hash: store key → createRevision of every live object. */
+  readonly createRevisions: string;
+  /** Hash: store key → value, for live objects whose log entry was compacted away. */
+  readonly values: string;
   /** Prefix of lease strings: `<leasePrefix><name>` holds the holder, with a TTL. */
   readonly leasePrefix: string;
 }
@@ -31,7 +35,9 @@ export function keyLayout(prefix: string): KeyLayout {
     log: `${prefix}:log`,
     resources: `${prefix}:resrev`,
     cursors: `${prefix}:cursors`,
-    objectPrefix: `${prefix}:obj:`,
+    modRevisions: `${prefix}:mod`,
+    createRevisions: `${prefix}:crt`,
+    values: `${prefix}:val`,
     leasePrefix: `${prefix}:lease:`,
   };
 }

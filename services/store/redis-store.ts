@@ -4,8 +4,9 @@
  *
  * Layout (all keys under one prefix, default "k8s"; see keys.ts):
  * - `<p>:rev` global revision, one per write op (a batch adds its write count with one INCRBY);
- * - `<p>:obj:<key>` hash {m: modRevision, c: createRevision}; absent = no object. The value
- *   is read from the log entry `<m>-1`; compaction copies it into field v first (scripts.ts);
+ * - `<p>:mod` / `<p>:crt` hashes key → modRevision / createRevision of each live object
+ *   (absent = no object). The value is read from the log entry `<mod>-1`; compaction copies it
+ *   into the hash `<p>:val` first (scripts.ts);
  * - `<p>:index` sorted set of live keys (score 0) for prefix lists via ZRANGEBYLEX;
  * - `<p>:log` the change log: a stream with one entry `<revision>-1` per write, fields type,
  *   key, value (for DELETED the last value), createRevision, prevRevision. XADD with an explicit
@@ -35,6 +36,8 @@ import { Redis, type RedisOptions } from "ioredis";
 import { keyLayout, type KeyLayout } from "./keys.js";
 import { BATCH_LUA, COMPACT_LUA, EVENTS_LUA, GET_LUA, LEASE_ACQUIRE_LUA, LEASE_RELEASE_LUA, LIST_LUA } from "./scripts.js";
 import { WriteBatcher, type BatchLimits } from "./write-batch.js";
+import { decodeRun, type RawEntry } from "./log-entry.js";
+import type { ChainableCommander } from "ioredis";
 import {
   CompactedError,
   InvalidRequestError,
@@ -64,11 +67,11 @@ interface ScriptedRedis extends Redis {
 }
 
 const SCRIPTS: RedisOptions["scripts"] = {
-  storeBatch: { lua: BATCH_LUA, numberOfKeys: 4 },
-  storeGet: { lua: GET_LUA, numberOfKeys: 2, readOnly: true },
-  storeList: { lua: LIST_LUA, numberOfKeys: 3, readOnly: true },
+  storeBatch: { lua: BATCH_LUA, numberOfKeys: 7 },
+  storeGet: { lua: GET_LUA, numberOfKeys: 4, readOnly: true },
+  storeList: { lua: LIST_LUA, numberOfKeys: 6, readOnly: true },
   storeEvents: { lua: EVENTS_LUA, numberOfKeys: 3, readOnly: true },
-  storeCompact: { lua: COMPACT_LUA, numberOfKeys: 3 },
+  storeCompact: { lua: COMPACT_LUA, numberOfKeys: 5 },
   storeLeaseAcquire: { lua: LEASE_ACQUIRE_LUA, numberOfKeys: 1 },
   storeLeaseRelease: { lua: LEASE_RELEASE_LUA, numberOfKeys: 1 },
 };
@@ -105,6 +108,16 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** execAll runs a MULTI block and returns its replies, throwing the first error. */
+async function execAll(m: ChainableCommander): Promise<unknown[]> {
+  const res = await m.exec();
+  if (!res) throw new StoreUnavailableError("redis: transaction aborted");
+  return res.map(([err, v]) => {
+    if (err) throw err;
+    return v;
+  });
+}
+
 /** One read of the log: matching events, the last revision scanned, and the head revision. */
 interface LogRead {
   events: ChangeEvent[];
@@ -136,7 +149,8 @@ export class RedisStore {
     batch: BatchLimits,
   ) {
     this.writes = new WriteBatcher(
-      (packed) => this.redis.storeBatchBuffer(k.revision, k.index, k.log, k.resources, k.objectPrefix, packed),
+      // All batches on one connection: Redis runs them in send order, so revisions follow queue order.
+      (packed) => pool[0].storeBatchBuffer(k.revision, k.index, k.log, k.resources, k.modRevisions, k.createRevisions, k.values, packed),
       batch,
     );
   }
@@ -184,7 +198,7 @@ export class RedisStore {
 
   /** get reads one key, or undefined when it does not exist. */
   async get(key: string): Promise<StoredObject | undefined> {
-    const r = await this.call(() => this.redis.storeGetBuffer(this.k.objectPrefix + key, this.k.log));
+    const r = await this.call(() => this.redis.storeGetBuffer(this.k.modRevisions, this.k.createRevisions, this.k.values, this.k.log, key));
     if (!r) return undefined;
     return { key, value: r[0] as Buffer, modRevision: num(r[1]), createRevision: num(r[2]) };
   }
@@ -196,7 +210,7 @@ export class RedisStore {
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     const limit = Math.max(0, opts.limit ?? 0);
     const reply = await this.call(() =>
-      this.redis.storeListBuffer(this.k.revision, this.k.index, this.k.log, prefix, opts.startAfter ?? "", limit, this.k.objectPrefix),
+      this.redis.storeListBuffer(this.k.revision, this.k.index, this.k.log, this.k.modRevisions, this.k.createRevisions, this.k.values, prefix, opts.startAfter ?? "", limit),
     );
     const items: StoredObject[] = [];
     for (let i = 2; i < reply.length; i += 4) {
@@ -281,22 +295,35 @@ export class RedisStore {
     const stopped = () => this.closed || signal?.aborted === true;
     let last = fromRevision;
     let failures = 0;
+    const prefixBytes = Buffer.from(prefix);
+    const log = this.k.log;
     try {
       conn.connect().catch(() => undefined); // commands fail until connected; the loop retries
+      // Reads: after (re)connecting, the compaction check and the first read in one MULTI;
+      // then plain XRANGE until caught up; then XREAD BLOCK, whose entries are delivered
+      // directly. A read whose first entry is not last + 1 has hit compaction (the log has no
+      // holes above the compact revision), so no event is ever skipped.
+      let checked = false;
       let caughtUp = false;
       while (!stopped()) {
-        let read: LogRead;
+        let entries: RawEntry[];
         try {
-          if (caughtUp) {
-            // Block until an entry after `last` exists. A wake-up only: the scripted read
-            // below does the filtering and the compaction check.
-            await this.call(() => conn.xread("COUNT", 1, "BLOCK", WATCH_BLOCK_MS, "STREAMS", this.k.log, `${last}-1`));
+          if (!checked) {
+            const [compact, range] = await this.call(() => execAll(conn.multi().get(this.k.compact).xrangeBuffer(log, `(${last}-1`, "+", "COUNT", WATCH_BATCH)));
+            if (last < num(compact)) throw new CompactedError(last, num(compact));
+            entries = range as RawEntry[];
+            checked = true;
+          } else if (caughtUp) {
+            const r = (await this.call(() => conn.xreadBuffer("COUNT", WATCH_BATCH, "BLOCK", WATCH_BLOCK_MS, "STREAMS", log, `${last}-1`))) as [Buffer, RawEntry[]][] | null;
+            entries = r?.[0]?.[1] ?? [];
+          } else {
+            entries = (await this.call(() => conn.xrangeBuffer(log, `(${last}-1`, "+", "COUNT", WATCH_BATCH))) as RawEntry[];
           }
-          read = await this.readLog(conn, prefix, last, WATCH_BATCH);
         } catch (err) {
           if (err instanceof StoreError && !(err instanceof StoreUnavailableError)) throw err;
           if (stopped()) return;
           failures++;
+          checked = false;
           await sleep(Math.min(25 * 2 ** failures, 1000), signal);
           continue;
         }
@@ -304,13 +331,16 @@ export class RedisStore {
           failures = 0;
           onResume?.(last);
         }
-        for (const ev of read.events) {
+        const run = decodeRun(entries, prefixBytes, last);
+        if (run.gap) throw new CompactedError(last, await this.compactRevision());
+        for (const ev of run.events) {
           last = ev.revision;
           yield ev;
           if (stopped()) return;
         }
-        last = read.scanned;
-        caughtUp = read.scanned >= read.head;
+        last = run.scanned;
+        // A short read reached the end of the log (a blocking read that timed out stays caught up).
+        caughtUp = entries.length < WATCH_BATCH;
       }
     } finally {
       signal?.removeEventListener("abort", onAbort);
@@ -330,7 +360,7 @@ export class RedisStore {
     let compacted = await this.compactRevision();
     do {
       const step = Math.min(revision, compacted + COMPACT_STEP);
-      compacted = num(await this.call(() => this.redis.storeCompact(this.k.compact, this.k.log, this.k.revision, step, this.k.objectPrefix)));
+      compacted = num(await this.call(() => this.redis.storeCompact(this.k.compact, this.k.log, this.k.revision, this.k.modRevisions, this.k.values, step)));
     } while (compacted < revision);
   }
 

@@ -10,24 +10,45 @@
  * - contract failures are per-transaction replies `<CODE> <op index> [<actual modRevision>]`,
  *   mapped to named errors by the client.
  *
- * Values live in the log (kine-style): an object hash holds m (modRevision) and c
- * (createRevision); its value is the `value` field of log entry `<m>-1`. Compaction copies the
- * value of each live object whose entry it trims into the hash as field v, and an update drops v
- * again. So each write puts its value on disk once (half the AOF bytes, and memory, of keeping
- * it in both places); `VALUE_OF` is the one lookup.
+ * Values live in the log (kine-style): the hash `mod` maps each live key to its modRevision
+ * and `crt` to its createRevision; its value is the `value` field of log entry `<mod>-1`.
+ * Compaction copies the value of each live object whose entry it trims into the hash `val`,
+ * and the next write of that key drops it again. So each write puts its value on disk once
+ * (half the AOF bytes, and memory, of keeping it in both places); `VALUE_OF` is the one lookup.
+ * One hash per field (not one hash per object) lets a batch read and write the state of all
+ * its keys with one command each.
  *
- * Scripts touch object hashes they compute from a key prefix (not declared in KEYS): fine on a
- * single Redis, not on Redis Cluster. Revisions travel through Lua as doubles; `..` formats them
- * exactly below 1e14.
+ * Revisions travel through Lua as doubles; `..` formats them exactly below 1e14.
  */
 
-/** Lua: value of an object hash `obj` at modRevision `m` ('v' if materialized, else from the log `log`). */
+/**
+ * Lua: value of `key` at modRevision `m`: `v` if given, else from the hash `valKey` if
+ * materialized (valKey nil: already looked up), else from the log `log`.
+ */
 const VALUE_OF = `
-local function value_of(obj, log, m, v)
+local function value_of(valKey, log, key, m, v)
   if v then return v end
+  if valKey then
+    v = redis.call('HGET', valKey, key)
+    if v then return v end
+  end
   local e = redis.call('XRANGE', log, m .. '-1', m .. '-1')
-  if not e[1] then return redis.error_reply('CORRUPT ' .. m .. ' value missing for ' .. obj) end
+  if not e[1] then return redis.error_reply('CORRUPT ' .. m .. ' value missing for ' .. key) end
   return e[1][2][6]
+end
+`;
+
+/** Lua: `call_chunked(cmd, key, list, first)`: one command per 1000 list items (Lua's unpack limit). */
+const CALL_CHUNKED = `
+local function call_chunked(cmd, key, list, step)
+  local out = {}
+  for j = 1, #list, step do
+    local part = redis.call(cmd, key, unpack(list, j, math.min(j + step - 1, #list)))
+    if type(part) == 'table' then
+      for _, x in ipairs(part) do out[#out + 1] = x end
+    end
+  end
+  return out
 end
 `;
 
@@ -36,53 +57,72 @@ end
  * against the state left by the ones before it in the batch and applied only if all its
  * checks pass; a failing one does not affect the others. Revisions are assigned in batch order.
  *
- * KEYS: 1 revision counter, 2 key index (zset), 3 log (stream), 4 resource→last revision (hash).
- * ARGV: 1 object-key prefix, 2 the packed transactions: per transaction a uint16 op count, then
- * per op: uint8 kind ('c' create | 'u' update | 'd' delete | 'k' check), int64 expected
- * modRevision (-1: any), uint16 key length + key, uint32 value length + value (all big-endian).
+ * KEYS: 1 revision counter, 2 key index (zset), 3 log (stream), 4 resource→last revision
+ * (hash), 5 mod, 6 crt, 7 val (hashes, see above).
+ * ARGV: 1 the packed transactions: per transaction a uint16 op count, then per op: uint8 kind
+ * ('c' create | 'u' update | 'd' delete | 'k' check), int64 expected modRevision (-1: any),
+ * uint16 key length + key, uint32 value length + value (all big-endian).
  * Reply, flat, per transaction: on success its first revision, then per update op its
  * createRevision, per delete op its createRevision and last value; on failure one string
  * `<CODE> <op index> [<actual modRevision>]` (CODE: EXISTS, NOTFOUND, CONFLICT, CORRUPT).
  *
- * Two phases: phase 1 reads (one HMGET per distinct key, one HGET per distinct resource, the
- * counter once) and decides every transaction against an in-script overlay of the batch's
- * writes; phase 2 writes: INCRBY by the number of writes (the first write, so an error before
- * it leaves nothing behind), one XADD per write, then each touched object's final state, the
- * index and the resource revisions once per batch.
+ * Two phases. Phase 1 only reads: the counter once, modRevisions and createRevisions of all
+ * the batch's keys with one HMGET each, each resource's last revision once, and decides every
+ * transaction against an in-script overlay of the batch's earlier writes. Phase 2 writes:
+ * INCRBY by the number of writes first (an error before it leaves nothing behind), one XADD
+ * per write, then the final state of the touched keys with one command per hash.
  */
-export const BATCH_LUA = `
-local okp, data = ARGV[1], ARGV[2]
-local revKey, idxKey, logKey, resKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local sunpack, unpack, match, call = struct.unpack, unpack, string.match, redis.call
+export const BATCH_LUA = `${VALUE_OF}${CALL_CHUNKED}
+local revKey, idxKey, logKey, resKey, modKey, crtKey, valKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local data = ARGV[1]
+local sunpack, match, call = struct.unpack, string.match, redis.call
 local C, U, D, K = 99, 117, 100, 107
-local base = tonumber(call('GET', revKey) or '0')
-local rev = base
--- objs[key] = { m, c, value or false, hash has v, existed before the batch, touched }
-local objs, touched = {}, {}
-local resrev, resList = {}, {}
--- planned log entries, 6 slots each: revision, type, key, value, createRevision, prevRevision
-local wl, nw = {}, 0
-local out, no = {}, 0
-local q = {}
+-- the ops, 4 slots each: kind, expected, key, value; txns: op count per transaction
+local q, nq, txns = {}, 0, {}
 local pos, len = 1, #data
 while pos <= len do
   local n
   n, pos = sunpack('>H', data, pos)
-  for i = 1, n do
-    local b = (i - 1) * 4
-    q[b + 1], q[b + 2], q[b + 3], q[b + 4], pos = sunpack('>Bi8Hc0I4c0', data, pos)
+  txns[#txns + 1] = n
+  for _ = 1, n do
+    q[nq + 1], q[nq + 2], q[nq + 3], q[nq + 4], pos = sunpack('>Bi8Hc0I4c0', data, pos)
+    nq = nq + 4
   end
+end
+-- objs[key] = { mod, crt, value or false, existed before the batch, touched, created in the batch }
+local objs, keys = {}, {}
+for j = 3, nq, 4 do
+  local key = q[j]
+  if not objs[key] then
+    objs[key] = true
+    keys[#keys + 1] = key
+  end
+end
+local mods = call_chunked('HMGET', modKey, keys, 1000)
+local live = {}
+for i, key in ipairs(keys) do
+  local m = tonumber(mods[i] or '0')
+  objs[key] = { m, 0, false, m ~= 0, false }
+  if m ~= 0 then live[#live + 1] = key end
+end
+if #live > 0 then
+  local crts = call_chunked('HMGET', crtKey, live, 1000)
+  for i, key in ipairs(live) do objs[key][2] = tonumber(crts[i]) end
+end
+local base = tonumber(call('GET', revKey) or '0')
+local rev = base
+local resrev, resList = {}, {}
+-- planned log entries, 6 slots each: revision, type, key, value, createRevision, prevRevision
+local wl, nw = {}, 0
+local touched = {}
+local out, no = {}, 0
+local b0 = 0
+for _, n in ipairs(txns) do
   local err
   for i = 1, n do
-    local b = (i - 1) * 4
+    local b = b0 + (i - 1) * 4
     local kind, expected, key = q[b + 1], q[b + 2], q[b + 3]
     local o = objs[key]
-    if not o then
-      local h = call('HMGET', okp .. key, 'm', 'c', 'v')
-      local m = tonumber(h[1] or '0')
-      o = { m, tonumber(h[2] or '0'), h[3] or false, h[3] and true or false, m ~= 0, false }
-      objs[key] = o
-    end
     local m = o[1]
     if kind == C then
       if m ~= 0 then err = 'EXISTS ' .. i end
@@ -93,8 +133,8 @@ while pos <= len do
     elseif expected >= 0 and m ~= expected then
       err = 'CONFLICT ' .. i .. ' ' .. m
     elseif kind == D and not o[3] then
-      local e = call('XRANGE', logKey, m .. '-1', m .. '-1')
-      if e[1] then o[3] = e[1][2][6] else err = 'CORRUPT ' .. m .. ' value missing for ' .. key end
+      local v = value_of(valKey, logKey, key, m, false)
+      if type(v) == 'table' then err = v.err else o[3] = v end
     end
     if err then break end
   end
@@ -104,7 +144,7 @@ while pos <= len do
   else
     out[no] = rev + 1
     for i = 1, n do
-      local b = (i - 1) * 4
+      local b = b0 + (i - 1) * 4
       local kind, key = q[b + 1], q[b + 3]
       if kind ~= K then
         rev = rev + 1
@@ -119,7 +159,7 @@ while pos <= len do
         local t, value, crev
         if kind == C then
           t, value, crev = 'ADDED', q[b + 4], rev
-          o[1], o[2], o[3] = rev, rev, value
+          o[1], o[2], o[3], o[6] = rev, rev, value, true
         elseif kind == U then
           t, value, crev = 'MODIFIED', q[b + 4], o[2]
           o[1], o[3] = rev, value
@@ -130,8 +170,8 @@ while pos <= len do
           no = no + 1; out[no] = crev
           no = no + 1; out[no] = value
         end
-        if not o[6] then
-          o[6] = true
+        if not o[5] then
+          o[5] = true
           touched[#touched + 1] = key
         end
         wl[nw + 1], wl[nw + 2], wl[nw + 3], wl[nw + 4], wl[nw + 5], wl[nw + 6] = rev, t, key, value, crev, prev
@@ -139,6 +179,7 @@ while pos <= len do
       end
     end
   end
+  b0 = b0 + n * 4
 end
 if rev == base then return out end
 call('INCRBY', revKey, rev - base)
@@ -146,53 +187,58 @@ for j = 1, nw, 6 do
   call('XADD', logKey, wl[j] .. '-1', 'type', wl[j + 1], 'key', wl[j + 2], 'value', wl[j + 3],
     'createRevision', wl[j + 4], 'prevRevision', wl[j + 5])
 end
-local zadd, zrem = {}, {}
+local setMod, setCrt, gone, added, old = {}, {}, {}, {}, {}
 for _, key in ipairs(touched) do
   local o = objs[key]
-  local obj = okp .. key
+  if o[4] then old[#old + 1] = key end
   if o[1] == 0 then
-    if o[5] then
-      call('DEL', obj)
-      zrem[#zrem + 1] = key
-    end
+    if o[4] then gone[#gone + 1] = key end
   else
-    if o[4] then call('DEL', obj) end
-    call('HSET', obj, 'm', o[1], 'c', o[2])
-    if not o[5] then
-      zadd[#zadd + 1] = 0
-      zadd[#zadd + 1] = key
-    end
+    setMod[#setMod + 1] = key
+    setMod[#setMod + 1] = o[1]
+    if not o[4] then added[#added + 1] = 0; added[#added + 1] = key end
+    if o[6] then setCrt[#setCrt + 1] = key; setCrt[#setCrt + 1] = o[2] end
   end
 end
-for j = 1, #zadd, 512 do call('ZADD', idxKey, unpack(zadd, j, math.min(j + 511, #zadd))) end
-for j = 1, #zrem, 512 do call('ZREM', idxKey, unpack(zrem, j, math.min(j + 511, #zrem))) end
+-- materialized values of keys written in this batch are stale now
+if #old > 0 then call_chunked('HDEL', valKey, old, 1000) end
+if #gone > 0 then
+  call_chunked('HDEL', modKey, gone, 1000)
+  call_chunked('HDEL', crtKey, gone, 1000)
+  call_chunked('ZREM', idxKey, gone, 1000)
+end
+if #setMod > 0 then call_chunked('HSET', modKey, setMod, 1000) end
+if #setCrt > 0 then call_chunked('HSET', crtKey, setCrt, 1000) end
+if #added > 0 then call_chunked('ZADD', idxKey, added, 1000) end
 local hs = {}
 for _, res in ipairs(resList) do
   hs[#hs + 1] = res
   hs[#hs + 1] = resrev[res]
 end
-for j = 1, #hs, 512 do call('HSET', resKey, unpack(hs, j, math.min(j + 511, #hs))) end
+call_chunked('HSET', resKey, hs, 1000)
 return out
 `;
 
 /**
- * GET: one object. KEYS: 1 object hash, 2 log. Reply: value, modRevision, createRevision; or nil.
+ * GET: one object. KEYS: 1 mod, 2 crt, 3 val, 4 log. ARGV: key.
+ * Reply: value, modRevision, createRevision; or nil.
  */
 export const GET_LUA = `${VALUE_OF}
-local h = redis.call('HMGET', KEYS[1], 'm', 'c', 'v')
-if not h[1] then return nil end
-local v = value_of(KEYS[1], KEYS[2], h[1], h[3])
+local m = redis.call('HGET', KEYS[1], ARGV[1])
+if not m then return nil end
+local v = value_of(KEYS[3], KEYS[4], ARGV[1], m, false)
 if type(v) == 'table' then return v end
-return { v, tonumber(h[1]), tonumber(h[2]) }
+return { v, tonumber(m), tonumber(redis.call('HGET', KEYS[2], ARGV[1])) }
 `;
 
 /**
  * LIST: a consistent page of keys under a prefix, with the revision it is consistent at.
- * KEYS: 1 revision counter, 2 key index, 3 log. ARGV: prefix, startAfter ("" for none),
- * limit (0: all), object-key prefix. Reply: revision, more (0/1), then key, value, modRevision, createRevision per item.
+ * KEYS: 1 revision counter, 2 key index, 3 log, 4 mod, 5 crt, 6 val. ARGV: prefix, startAfter
+ * ("" for none), limit (0: all). Reply: revision, more (0/1), then key, value, modRevision,
+ * createRevision per item.
  */
-export const LIST_LUA = `${VALUE_OF}
-local prefix, after, limit, okp = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+export const LIST_LUA = `${VALUE_OF}${CALL_CHUNKED}
+local prefix, after, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local rev = tonumber(redis.call('GET', KEYS[1]) or '0')
 local min = '[' .. prefix
 if after ~= '' and after >= prefix then min = '(' .. after end
@@ -205,17 +251,23 @@ else
 end
 local more = 0
 local n = #keys
-if limit > 0 and n > limit then more = 1; n = limit end
+if limit > 0 and n > limit then
+  more = 1
+  n = limit
+  keys[limit + 1] = nil
+end
 local out = { rev, more }
+if n == 0 then return out end
+local mods = call_chunked('HMGET', KEYS[4], keys, 1000)
+local crts = call_chunked('HMGET', KEYS[5], keys, 1000)
+local vals = call_chunked('HMGET', KEYS[6], keys, 1000)
 for i = 1, n do
-  local obj = okp .. keys[i]
-  local h = redis.call('HMGET', obj, 'm', 'c', 'v')
-  local v = value_of(obj, KEYS[3], h[1], h[3])
+  local v = value_of(nil, KEYS[3], keys[i], mods[i], vals[i])
   if type(v) == 'table' then return v end
   out[#out + 1] = keys[i]
   out[#out + 1] = v
-  out[#out + 1] = tonumber(h[1])
-  out[#out + 1] = tonumber(h[2])
+  out[#out + 1] = tonumber(mods[i])
+  out[#out + 1] = tonumber(crts[i])
 end
 return out
 `;
@@ -264,14 +316,14 @@ return out
 /**
  * COMPACT: drop log entries at or below a revision and record it as the compact revision.
  * Before trimming, each trimmed ADDED/MODIFIED entry that is still its object's current version
- * has its value copied into the object hash (field v), so current objects keep their values.
- * KEYS: 1 compact revision, 2 log, 3 revision counter. ARGV: revision, object-key prefix.
+ * has its value copied into the hash `val`, so current objects keep their values.
+ * KEYS: 1 compact revision, 2 log, 3 revision counter, 4 mod, 5 val. ARGV: revision.
  * Error `FUTURE <current>` above the current revision; a revision at or below the current
  * compact revision is a no-op. Reply: the compact revision after the call. The client compacts
  * in steps so that one call never holds Redis for long.
  */
 export const COMPACT_LUA = `
-local rev, okp = tonumber(ARGV[1]), ARGV[2]
+local rev = tonumber(ARGV[1])
 local cur = tonumber(redis.call('GET', KEYS[3]) or '0')
 if rev > cur then return redis.error_reply('FUTURE ' .. cur) end
 local compacted = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -283,9 +335,8 @@ while from < rev do
   for _, e in ipairs(entries) do
     from = tonumber(string.match(e[1], '^(%d+)'))
     local f = e[2]
-    if f[2] ~= 'DELETED' then
-      local obj = okp .. f[4]
-      if tonumber(redis.call('HGET', obj, 'm')) == from then redis.call('HSET', obj, 'v', f[6]) end
+    if f[2] ~= 'DELETED' and tonumber(redis.call('HGET', KEYS[4], f[4])) == from then
+      redis.call('HSET', KEYS[5], f[4], f[6])
     end
   end
 end

@@ -365,9 +365,76 @@ test("store - leases and cursors", async () => {
   assert.equal(await s.currentRevision(), 0, "leases and cursors are not revisioned");
 });
 
+test("store - concurrent writes are batched: each txn succeeds or fails on its own, revisions dense in submission order", async () => {
+  const s = await freshStore();
+  const admin = new Redis(server.url);
+  try {
+    const existing = await s.create("/b/k0", enc("old"));
+    const victim = await s.create("/b/k1", enc("v1"));
+    const start = await s.currentRevision();
+    const evalshaCalls = async () => Number(/cmdstat_evalsha:calls=(\d+)/.exec((await admin.info("commandstats")) as string)?.[1] ?? 0);
+    const callsBefore = await evalshaCalls();
+
+    // All issued in one tick: they go out in one or a few batches.
+    type Outcome = { rev?: number; err?: unknown };
+    const settle = (p: Promise<{ modRevision: number }[] | { modRevision: number }>): Promise<Outcome> =>
+      p.then((r) => ({ rev: Array.isArray(r) ? r[0]?.modRevision : r.modRevision }), (err: unknown) => ({ err }));
+    const ops: Array<{ name: string; p: Promise<Outcome>; expect: "ok" | (new (...a: never[]) => Error) }> = [];
+    const add = (name: string, p: Promise<{ modRevision: number }[] | { modRevision: number }>, expect: "ok" | (new (...a: never[]) => Error)) => ops.push({ name, p: settle(p), expect });
+    for (let i = 0; i < 60; i++) {
+      add(`create n${i}`, s.create(`/b/n${i}`, enc(`n${i}`)), "ok");
+      if (i % 10 === 0) add(`create again n${i}`, s.create(`/b/n${i}`, enc("dup")), AlreadyExistsError); // queued after the first: fails
+      if (i % 15 === 0) add(`create k0 #${i}`, s.create("/b/k0", enc("x")), AlreadyExistsError);
+      if (i % 20 === 0) add(`update missing #${i}`, s.update(`/b/missing${i}`, enc("x"), 1), NotFoundError);
+    }
+    add("stale update k0", s.update("/b/k0", enc("x"), existing.modRevision + 100), ConflictError);
+    add("update k1", s.update("/b/k1", enc("v2"), victim.modRevision), "ok");
+    add("second update k1 at the old revision", s.update("/b/k1", enc("v3"), victim.modRevision), ConflictError);
+    add("failing txn", s.txn([{ op: "create", key: "/b/t1", value: enc("t") }, { op: "delete", key: "/b/none" }]), NotFoundError);
+    add("txn", s.txn([{ op: "create", key: "/b/t2", value: enc("t") }, { op: "check", key: "/b/t1", expectedModRevision: 0 }]), "ok");
+    add("delete n1 (created in the same batch)", s.delete("/b/n1"), "ok");
+    const outcomes = await Promise.all(ops.map((o) => o.p));
+    assert.ok((await evalshaCalls()) - callsBefore < ops.length / 4, "the writes were sent in batches");
+
+    const revs: number[] = [];
+    ops.forEach((o, i) => {
+      const out = outcomes[i];
+      if (o.expect === "ok") {
+        assert.equal(out.err, undefined, `${o.name} succeeded`);
+        revs.push(out.rev!);
+      } else {
+        assert.ok(out.err instanceof o.expect, `${o.name} failed with ${o.expect.name}, got ${String(out.err)}`);
+      }
+    });
+    const conflict = outcomes[ops.findIndex((o) => o.name === "second update k1 at the old revision")].err as ConflictError;
+    assert.equal(conflict.actual, outcomes[ops.findIndex((o) => o.name === "update k1")].rev, "the conflict reports the revision of the earlier update in the batch");
+    // Revisions: strictly increasing in submission order, dense, one per successful write.
+    for (let i = 1; i < revs.length; i++) assert.ok(revs[i] > revs[i - 1], `revision order at ${ops[i].name}`);
+    assert.deepEqual(revs, Array.from({ length: revs.length }, (_, i) => start + 1 + i));
+    assert.equal(await s.currentRevision(), start + revs.length);
+    // Each success is in the log once; no failure left anything behind.
+    const evs = await s.events("/b/", start);
+    assert.deepEqual(evs.map((e) => e.revision), revs);
+    assert.equal(evs.filter((e) => e.key === "/b/n10").length, 1);
+    assert.equal(dec((await s.get("/b/n10"))!.value), "n10");
+    assert.equal(dec((await s.get("/b/k0"))!.value), "old");
+    assert.equal(dec((await s.get("/b/k1"))!.value), "v2");
+    assert.equal(await s.get("/b/t1"), undefined);
+    assert.equal(await s.get("/b/n1"), undefined);
+    assert.deepEqual(evs.filter((e) => e.key === "/b/n1").map((e) => [e.type, dec(e.value)]), [["ADDED", "n1"], ["DELETED", "n1"]]);
+    assert.equal((await s.list("/b/")).items.length, 2 + 60 - 1 + 1);
+  } finally {
+    admin.disconnect();
+  }
+});
+
 test("store - kill -9 of redis-server keeps every acknowledged write", async () => {
   const own = await startRedis();
   const s = await RedisStore.connect(own.url);
+  const admin = new Redis(own.url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+  admin.on("error", () => undefined);
+  let evalshaCalls = 0;
+  let ackedAtStats = 0;
   try {
     const acked = new Map<string, { value: string; rev: number }>();
     const errors: unknown[] = [];
@@ -380,7 +447,15 @@ test("store - kill -9 of redis-server keeps every acknowledged write", async () 
         try {
           const o = await s.create(key, enc(value));
           acked.set(key, { value, rev: o.modRevision });
-          if (acked.size === 400) killing = own.kill("SIGKILL");
+          if (acked.size === 400) {
+            killing = (async () => {
+              // Batching is on: fewer script calls than acknowledged writes.
+              const info = (await admin.info("commandstats")) as string;
+              evalshaCalls = Number(/cmdstat_evalsha:calls=(\d+)/.exec(info)?.[1] ?? 0);
+              ackedAtStats = acked.size;
+              await own.kill("SIGKILL");
+            })();
+          }
         } catch (err) {
           errors.push(err);
           stop = true;
@@ -389,7 +464,9 @@ test("store - kill -9 of redis-server keeps every acknowledged write", async () 
     };
     await Promise.all(Array.from({ length: 16 }, (_, w) => writer(w)));
     await killing;
+    admin.disconnect();
     assert.ok(acked.size >= 400);
+    assert.ok(evalshaCalls > 0 && evalshaCalls < ackedAtStats / 2, `writes were batched (${evalshaCalls} script calls for ${ackedAtStats} writes)`);
     assert.ok(errors.length > 0 && errors.every((e) => e instanceof StoreUnavailableError), "writes cut by the crash fail as StoreUnavailableError");
 
     await own.restart();
@@ -410,6 +487,7 @@ test("store - kill -9 of redis-server keeps every acknowledged write", async () 
       await after.close();
     }
   } finally {
+    admin.disconnect();
     await s.close();
     await own.stop();
   }

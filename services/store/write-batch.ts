@@ -150,6 +150,12 @@ export interface BatchLimits {
   maxOps?: number;
   /** Encoded bytes per batch at most (a larger single transaction goes alone). Default 1 MiB. */
   maxBytes?: number;
+  /**
+   * Batches in flight at most (default 2). With 2, the client encodes and sends the next batch
+   * while Redis runs and fsyncs the previous one; on one connection Redis still runs them in
+   * order, so revisions follow queue order.
+   */
+  maxInFlight?: number;
 }
 
 interface Waiting {
@@ -159,17 +165,18 @@ interface Waiting {
 }
 
 /**
- * WriteBatcher queues transactions and sends them in batches, one batch in flight at a time.
- * With nothing in flight the queue is sent at the end of the current event-loop turn (so
- * transactions issued together go together); while a batch is in flight the queue fills, and
- * it is sent as soon as the reply arrives.
+ * WriteBatcher queues transactions and sends them in batches, at most `maxInFlight` at a time.
+ * Below that limit the queue is sent at the end of the current event-loop turn (so
+ * transactions issued together go together); at the limit the queue fills, and it is sent as
+ * soon as a reply arrives (group commit).
  */
 export class WriteBatcher {
   private queue: Waiting[] = [];
-  private inFlight = false;
+  private inFlight = 0;
   private scheduled = false;
   private readonly maxOps: number;
   private readonly maxBytes: number;
+  private readonly maxInFlight: number;
 
   /** `send` runs the BATCH script with the packed transactions and returns its reply. */
   constructor(
@@ -178,6 +185,7 @@ export class WriteBatcher {
   ) {
     this.maxOps = Math.max(1, limits.maxOps ?? 256);
     this.maxBytes = Math.max(1, limits.maxBytes ?? 1 << 20);
+    this.maxInFlight = Math.max(1, limits.maxInFlight ?? 2);
   }
 
   /** submit queues one transaction; resolves with its StoredObjects or rejects with its named error. */
@@ -190,7 +198,7 @@ export class WriteBatcher {
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ txn, resolve, reject });
-      if (!this.inFlight && !this.scheduled) {
+      if (this.inFlight < this.maxInFlight && !this.scheduled) {
         this.scheduled = true;
         setImmediate(this.flush);
       }
@@ -199,11 +207,20 @@ export class WriteBatcher {
 
   private readonly flush = (): void => {
     this.scheduled = false;
-    if (this.inFlight || this.queue.length === 0) return;
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) this.sendNext();
+  };
+
+  /**
+   * sendNext sends the head of the queue: its share of the free slots (so that a burst is
+   * split over them and Redis runs one part while the client prepares the next), at most
+   * maxOps ops and maxBytes bytes, and at least one transaction.
+   */
+  private sendNext(): void {
+    const share = Math.ceil(this.queue.length / (this.maxInFlight - this.inFlight));
     let ops = 0;
     let bytes = 0;
     let n = 0;
-    for (; n < this.queue.length; n++) {
+    for (; n < share; n++) {
       const t = this.queue[n].txn;
       if (n > 0 && (ops + t.ops.length > this.maxOps || bytes + t.size > this.maxBytes)) break;
       ops += t.ops.length;
@@ -212,7 +229,7 @@ export class WriteBatcher {
     const batch = n === this.queue.length ? this.queue : this.queue.slice(0, n);
     this.queue = n === this.queue.length ? [] : this.queue.slice(n);
     const txns = batch.map((w) => w.txn);
-    this.inFlight = true;
+    this.inFlight++;
     let sent: Promise<unknown[]>;
     try {
       sent = this.send(encodeBatch(txns));
@@ -235,11 +252,11 @@ export class WriteBatcher {
         this.done();
       },
     );
-  };
+  }
 
   /** After a reply: send what queued up meanwhile (group commit). */
   private done(): void {
-    this.inFlight = false;
+    this.inFlight--;
     this.flush();
   }
 }
