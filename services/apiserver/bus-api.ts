@@ -1,78 +1,44 @@
 /**
- * BusApi: the API server's operations on the bus (request/reply, queue group `apiserver`).
+ * BusApi: the API server's operations on the bus (request/reply, queue group `apiserver`),
+ * the same Registry calls HTTP makes.
  *
  * Subject `k8s.api.<group>.<resource>.<verb>`, payload ApiRequest, reply ApiResponse or a
- * BusStatus error with Kubernetes' code and reason. Verbs: get, list, create, update,
- * delete, events (replay of the store's log after a revision, for informers that saw a
- * gap). Objects travel as stored values (schema `encodeStored`); a value that does not
- * decode, or is of another kind than the resource, is rejected with 400 and changes nothing.
- * Stateless: run any number of replicas.
+ * BusStatus error with Kubernetes' code and reason. Objects travel as stored values (schema
+ * `encodeStored`, protobuf); replies carry each object's revisions. Verbs: get, list, create,
+ * update, patch, delete, events (replay of the store's log after a revision, for informers
+ * that saw a gap). A list without selectors is served straight from the store (no decoding),
+ * which is what informers ask for. Stateless: run any number of replicas.
  */
 import { inject, injectable } from "tsyringe";
-import { Actor, EnvelopeError, KINDS, decodeAs, QUEUE_APISERVER, TOKENS, subjects, type Bus, type BusMessage, type KernelConfig, type StatusInit } from "../kernel/index.js";
+import { Actor, KINDS, QUEUE_APISERVER, TOKENS, decodeAs, subjects, type Bus, type BusMessage, type KernelConfig } from "../kernel/index.js";
 import { bus as busProto, type ApiRequest, type IApiResponse, type IChangeEvent, type IItem } from "../schema/bus.js";
-import { decodeStored, lookupResource, StoredValueError, type ResourceInfo } from "../schema/index.js";
-import { listPrefix, objectKey } from "../store/object-keys.js";
-import {
-  AlreadyExistsError,
-  CompactedError,
-  ConflictError,
-  NotFoundError,
-  StoreError,
-  type ChangeEvent,
-  type RedisStore,
-  type StoredObject,
-} from "../store/index.js";
-import { parseObjectKey } from "../store/object-keys.js";
-
-/** ApiError: a request the API refuses, carrying its Kubernetes Status. */
-export class ApiError extends Error {
-  override name = "ApiError";
-  constructor(readonly status: StatusInit) {
-    super(`${status.code} ${status.reason}: ${status.message}`);
-  }
-}
+import { decodeStored, lookupResource, toKubeJSON, type ResourceInfo } from "../schema/index.js";
+import { listPrefix, objectKey, parseObjectKey } from "../store/object-keys.js";
+import type { ChangeEvent, RedisStore, StoredObject } from "../store/index.js";
+import { encodeObject, type KubeObject } from "./codec.js";
+import { errors, statusOf, type Target } from "./errors.js";
+import type { PatchType, Registry } from "./registry/registry.js";
 
 /** Longest replay one `events` call returns; the caller asks again from the last revision. */
-const MAX_EVENTS_PER_CALL = 10_000;
+export const MAX_EVENTS_PER_CALL = 10_000;
 
-/** statusOf maps an error to the Kubernetes Status the caller sees (the one place that does). */
-export function statusOf(err: unknown, what: string): StatusInit {
-  if (err instanceof ApiError) return err.status;
-  if (err instanceof NotFoundError) return { code: 404, reason: "NotFound", message: `${what} not found` };
-  if (err instanceof AlreadyExistsError) return { code: 409, reason: "AlreadyExists", message: `${what} already exists` };
-  if (err instanceof ConflictError)
-    return { code: 409, reason: "Conflict", message: `Operation cannot be fulfilled on ${what}: the object has been modified; please apply your changes to the latest version and try again` };
-  if (err instanceof CompactedError) return { code: 410, reason: "Expired", message: `too old resource version: ${err.requested} (${err.compactRevision + 1})` };
-  if (err instanceof EnvelopeError) return { code: 400, reason: "BadRequest", message: err.message };
-  if (err instanceof StoredValueError) return { code: 400, reason: "BadRequest", message: err.message };
-  if (err instanceof StoreError) return { code: 503, reason: "ServiceUnavailable", message: `store unavailable: ${err.message}` };
-  return { code: 500, reason: "InternalError", message: err instanceof Error ? err.message : String(err) };
-}
-
-function toItem(o: StoredObject): IItem {
+function rawItem(o: StoredObject): IItem {
   return { key: o.key, value: o.value, modRevision: o.modRevision, createRevision: o.createRevision };
 }
 
 function toEvent(e: ChangeEvent): IChangeEvent {
   const k = parseObjectKey(e.key);
-  return {
-    type: e.type,
-    revision: e.revision,
-    prevRevision: e.prevRevision,
-    resource: k.resource,
-    namespace: k.namespace,
-    name: k.name,
-    createRevision: e.createRevision,
-    object: e.value,
-  };
+  return { type: e.type, revision: e.revision, prevRevision: e.prevRevision, resource: k.resource, namespace: k.namespace, name: k.name, createRevision: e.createRevision, object: e.value };
 }
+
+const PATCH_TYPES = new Set(["json", "merge", "strategic", "apply"]);
 
 @injectable()
 export class BusApi extends Actor {
   constructor(
     @inject(TOKENS.Bus) bus: Bus,
     @inject(TOKENS.Store) private readonly store: RedisStore,
+    @inject(TOKENS.Registry) private readonly registry: Registry,
     @inject(TOKENS.Config) config: KernelConfig,
   ) {
     super({ kind: "apiserver", id: config.actorId, bus });
@@ -83,66 +49,106 @@ export class BusApi extends Actor {
   }
 
   private async handle(m: BusMessage): Promise<void> {
-    let what = m.subject;
+    let tgt: Target = { resource: m.subject, group: "" };
     try {
       const { group, resource } = subjects.parseApi(m.subject);
       const req = decodeAs(busProto.ApiRequest, KINDS.ApiRequest, m.payload);
       const info = lookupResource(group, resource);
-      if (!info) throw new ApiError({ code: 404, reason: "NotFound", message: `the server could not find the requested resource (${resource}${group ? "." + group : ""})` });
-      what = `${info.resource}${info.group ? "." + info.group : ""} "${req.name}"`;
+      if (!info || !info.stored) throw errors.resourceNotFound(`${resource}${group ? "." + group : ""}`);
+      tgt = { resource: info.resource, group: info.group, kind: info.kind, name: req.name };
       const res = await this.serve(info, req);
       m.respond(KINDS.ApiResponse, busProto.ApiResponse.encode(res).finish());
     } catch (err) {
-      const status = statusOf(err, what);
+      const status = statusOf(err, tgt);
       if (status.code >= 500) this.log.error("api request failed", { subject: m.subject, err });
       m.respondError(status);
     }
   }
 
-  /** One API operation against the store. */
+  /** Decodes a request object (stored value) to Kubernetes JSON. */
+  private objectOf(info: ResourceInfo, value: Uint8Array): KubeObject {
+    const { kind, message } = decodeStored(value);
+    if (kind !== info.kind) throw errors.badRequest(`object of kind ${kind} sent to ${info.resource}`);
+    return toKubeJSON(kind, message as object) as KubeObject;
+  }
+
+  private item(info: ResourceInfo, obj: KubeObject): IItem {
+    const ns = info.namespaced ? (obj.metadata.namespace ?? "") : "";
+    const rev = Number(obj.metadata.resourceVersion ?? 0);
+    return { key: objectKey(info.storeResource, ns, obj.metadata.name), value: encodeObject(info.kind, obj).value, modRevision: rev, createRevision: 0 };
+  }
+
+  /** One API operation. */
   private async serve(info: ResourceInfo, req: ApiRequest): Promise<IApiResponse> {
     const ns = info.namespaced ? req.namespace : "";
-    if (info.namespaced && req.verb !== "list" && req.verb !== "events" && !ns) throw badRequest("a namespace is required");
-    const key = () => {
-      if (!req.name) throw badRequest("a name is required");
-      return objectKey(info.storeResource, ns, req.name);
-    };
+    const write = { dryRun: req.dryRun, ...(req.fieldManager ? { fieldManager: req.fieldManager } : {}), ...(req.subresource ? { subresource: req.subresource } : {}) };
     switch (req.verb) {
-      case "get": {
-        const o = await this.store.get(key());
-        if (!o) throw new NotFoundError(key());
-        return { object: toItem(o) };
-      }
+      case "get":
+        if (req.subresource === "scale") return { object: this.item(info, await this.registry.getScale(info, ns, req.name)) };
+        return { object: this.item(info, await this.registry.get(info, ns, req.name)) };
       case "list": {
-        const r = await this.store.list(listPrefix(info.storeResource, ns), { limit: req.limit, ...(req.continue ? { startAfter: req.continue } : {}) });
-        const last = r.items[r.items.length - 1];
-        return { items: r.items.map(toItem), revision: r.revision, continue: r.more && last ? last.key : "" };
+        if (!req.labelSelector && !req.fieldSelector) {
+          const r = await this.store.list(listPrefix(info.storeResource, ns), { limit: req.limit, ...(req.continue ? { startAfter: req.continue } : {}) });
+          const last = r.items[r.items.length - 1];
+          return { items: r.items.map(rawItem), revision: r.revision, continue: r.more && last ? last.key : "" };
+        }
+        const r = await this.registry.list(info, ns, {
+          ...(req.labelSelector ? { labelSelector: req.labelSelector } : {}),
+          ...(req.fieldSelector ? { fieldSelector: req.fieldSelector } : {}),
+          ...(req.limit ? { limit: req.limit } : {}),
+          ...(req.continue ? { continue: req.continue } : {}),
+        });
+        return { items: r.items.map((o) => this.item(info, o)), revision: Number(r.resourceVersion), continue: r.continue };
       }
-      case "create":
-        this.checkValue(info, req.object);
-        return { object: toItem(await this.store.create(key(), req.object)) };
-      case "update":
-        this.checkValue(info, req.object);
-        return { object: toItem(await this.store.update(key(), req.object, req.expectedRevision)) };
-      case "delete":
-        return { object: toItem(await this.store.delete(key(), req.expectedRevision || undefined)) };
+      case "create": {
+        if (req.subresource === "binding") {
+          await this.registry.bind(ns, req.name, this.bindingOf(req.object), write);
+          return {};
+        }
+        const obj = this.objectOf(info, req.object);
+        if (req.name) obj.metadata.name = req.name;
+        const r = await this.registry.create(info, ns, obj, write);
+        return { object: this.item(info, r.object), warnings: r.warnings };
+      }
+      case "update": {
+        const obj = this.objectOf(info, req.object);
+        if (req.expectedRevision) obj.metadata.resourceVersion = String(req.expectedRevision);
+        const r = await this.registry.update(info, ns, req.name, obj, write);
+        return { object: this.item(info, r.object), warnings: r.warnings };
+      }
+      case "patch": {
+        if (!PATCH_TYPES.has(req.patchType)) throw errors.unsupportedMediaType(`unknown patch type "${req.patchType}"`);
+        let patch: unknown;
+        try {
+          patch = JSON.parse(Buffer.from(req.patch).toString("utf8"));
+        } catch (e) {
+          throw errors.badRequest(`the patch is not valid JSON: ${(e as Error).message}`);
+        }
+        const r = await this.registry.patch(info, ns, req.name, req.patchType as PatchType, patch, { ...write, force: req.force });
+        return { object: this.item(info, r.object), warnings: r.warnings };
+      }
+      case "delete": {
+        const r = await this.registry.delete(info, ns, req.name, {
+          dryRun: req.dryRun,
+          ...(req.propagationPolicy ? { propagationPolicy: req.propagationPolicy as "Foreground" | "Background" | "Orphan" } : {}),
+          ...(req.gracePeriodSeconds !== undefined && req.gracePeriodSeconds !== null ? { gracePeriodSeconds: Number(req.gracePeriodSeconds) } : {}),
+          ...(req.expectedRevision ? { preconditions: { resourceVersion: String(req.expectedRevision) } } : {}),
+        });
+        return { object: this.item(info, r.object) };
+      }
       case "events": {
         const limit = req.limit > 0 ? Math.min(req.limit, MAX_EVENTS_PER_CALL) : MAX_EVENTS_PER_CALL;
         const events = await this.store.events(listPrefix(info.storeResource, ns), req.fromRevision, limit);
         return { events: events.map(toEvent), revision: events.length ? events[events.length - 1]!.revision : req.fromRevision };
       }
       default:
-        throw new ApiError({ code: 405, reason: "MethodNotAllowed", message: `verb "${req.verb}" is not supported on ${info.resource}` });
+        throw errors.methodNotAllowed(`verb "${req.verb}" is not supported on ${info.resource}`);
     }
   }
 
-  /** Rejects (400) a value that does not decode or holds another kind than the resource. */
-  private checkValue(info: ResourceInfo, value: Uint8Array): void {
-    const { kind } = decodeStored(value);
-    if (kind !== info.kind) throw badRequest(`object of kind ${kind} sent to ${info.resource}`);
+  private bindingOf(value: Uint8Array): KubeObject {
+    const { kind, message } = decodeStored(value);
+    if (kind !== "Binding") throw errors.badRequest(`a binding must be a Binding, not ${kind}`);
+    return toKubeJSON(kind, message as object) as KubeObject;
   }
-}
-
-function badRequest(message: string): ApiError {
-  return new ApiError({ code: 400, reason: "BadRequest", message });
 }

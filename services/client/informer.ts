@@ -56,6 +56,14 @@ export interface InformerHandlers<T> {
   onAdd?(obj: Cached<T>): void;
   onUpdate?(oldObj: Cached<T>, newObj: Cached<T>): void;
   onDelete?(obj: Cached<T>): void;
+  /**
+   * Every applied change event, in revision order, with the previous cached object (for a
+   * DELETED event `obj` is the last state). Not called for the differences a relist finds:
+   * see onRelist. This is what the API server's watch fans out.
+   */
+  onEvent?(type: "ADDED" | "MODIFIED" | "DELETED", obj: Cached<T>, old: Cached<T> | undefined, revision: number): void;
+  /** The cache was rebuilt from a list after the log lost continuity (not called for the first list). */
+  onRelist?(revision: number): void;
 }
 
 export interface InformerOptions {
@@ -255,6 +263,7 @@ export class Informer<T> {
     this.last = revision;
     this.needRelist = false;
     this.needCatchUp = false;
+    if (this.synced) this.emit((h) => h.onRelist?.(revision));
     if (!this.synced) {
       this.synced = true;
       for (const w of this.syncWaiters.splice(0)) w.res();
@@ -287,6 +296,7 @@ export class Informer<T> {
       if (!old) return;
       this.cache.delete(e.key);
       this.emit((h) => h.onDelete?.(old));
+      this.emit((h) => h.onEvent?.("DELETED", old, old, e.revision));
       return;
     }
     const obj = this.decodeItem(e.key, e.value, e.revision, e.createRevision);
@@ -294,6 +304,7 @@ export class Informer<T> {
     this.cache.set(e.key, obj);
     if (old) this.emit((h) => h.onUpdate?.(old, obj));
     else this.emit((h) => h.onAdd?.(obj));
+    this.emit((h) => h.onEvent?.(old ? "MODIFIED" : "ADDED", obj, old, e.revision));
   }
 
   private decodeItem(key: string, value: Uint8Array, modRevision: number, createRevision: number): Cached<T> | undefined {

@@ -13,6 +13,8 @@
  * }
  * ```
  */
+import type { Registry } from "../apiserver/registry/registry.js";
+import type { RelayOptions } from "../relay/relay.js";
 import type { RedisStore } from "../store/index.js";
 import type { Bus } from "./bus.js";
 import type { Clock } from "./clock.js";
@@ -48,6 +50,10 @@ export const TOKENS = {
   Supervisor: token<Supervisor>("Supervisor"),
   /** The tracing handle from initTracing. */
   Tracing: token<TracingHandle>("Tracing"),
+  /** The API server's resource registry (API server processes). */
+  Registry: token<Registry>("Registry"),
+  /** The relay's settings (relay processes). */
+  RelayOptions: token<RelayOptions>("RelayOptions"),
 } as const;
 
 /** tokenName: a token's readable name for error messages. */

@@ -5,16 +5,17 @@
 import "reflect-metadata";
 import { runActorProcess } from "../kernel/index.js";
 import { provideStore } from "../kernel/store-provider.js";
-import { Relay, RELAY_OPTIONS, relayOptionsFromEnv } from "./relay.js";
+import { TOKENS } from "../kernel/index.js";
+import { Relay, relayOptionsFromEnv } from "./relay.js";
 
-export { Relay, RELAY_OPTIONS, relayOptionsFromEnv, encodeChange, type RelayOptions } from "./relay.js";
+export { Relay, relayOptionsFromEnv, encodeChange, type RelayOptions } from "./relay.js";
 export { decideCursorSave, routeOf } from "./decide.js";
 
 /** main: run one relay actor in this process until SIGTERM. */
 export async function main(): Promise<void> {
   await runActorProcess("relay", async (root, ctx) => {
     await provideStore(root, ctx);
-    root.provide(RELAY_OPTIONS, relayOptionsFromEnv());
+    root.provide(TOKENS.RelayOptions, relayOptionsFromEnv());
     return [root.build(Relay)];
   });
 }

@@ -11,7 +11,7 @@
  * the gap and relist.
  */
 import { inject, injectable } from "tsyringe";
-import { Actor, KINDS, TOKENS, subjects, token, type Bus, type KernelConfig } from "../kernel/index.js";
+import { Actor, KINDS, TOKENS, subjects, type Bus, type KernelConfig } from "../kernel/index.js";
 import { bus as busProto } from "../schema/bus.js";
 import { CompactedError, type ChangeEvent, type RedisStore } from "../store/index.js";
 import { decideCursorSave, routeOf, type CursorPolicy, DEFAULT_CURSOR_POLICY } from "./decide.js";
@@ -22,9 +22,6 @@ export interface RelayOptions {
   leaseMs: number;
   cursor: CursorPolicy;
 }
-
-/** DI token for the relay's options. */
-export const RELAY_OPTIONS = token<RelayOptions>("RelayOptions");
 
 export const LEASE_NAME = "relay";
 export const CURSOR_NAME = "relay";
@@ -60,7 +57,7 @@ export class Relay extends Actor {
     @inject(TOKENS.Bus) bus: Bus,
     @inject(TOKENS.Store) private readonly store: RedisStore,
     @inject(TOKENS.Config) config: KernelConfig,
-    @inject(RELAY_OPTIONS) private readonly opts: RelayOptions,
+    @inject(TOKENS.RelayOptions) private readonly opts: RelayOptions,
   ) {
     super({ kind: "relay", id: config.actorId, bus });
   }

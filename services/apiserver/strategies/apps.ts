@@ -49,7 +49,12 @@ function validateSelectorAndTemplate(spec: any, kindWord: string): FieldCause[] 
   if (sel && !selectorIsEmpty(sel) && !selectorMatches(sel, labels)) {
     errs.push(invalid(path(tplPath, "metadata", "labels"), goMap(labels), "`selector` does not match template `labels`"));
   }
-  errs.push(...validatePodTemplateSpec(template, tplPath));
+  // A StatefulSet's containers may mount its volumeClaimTemplates: they count as volumes here.
+  const claims: any[] = Array.isArray(spec?.volumeClaimTemplates) ? spec.volumeClaimTemplates : [];
+  const checked = claims.length
+    ? { ...template, spec: { ...template.spec, volumes: [...(template.spec?.volumes ?? []), ...claims.map((c) => ({ name: c?.metadata?.name, emptyDir: {} }))] } }
+    : template;
+  errs.push(...validatePodTemplateSpec(checked, tplPath));
   const restartPolicy = template.spec?.restartPolicy;
   if (restartPolicy !== "Always") {
     errs.push(notSupported(path(tplPath, "spec", "restartPolicy"), restartPolicy, ["Always"]));

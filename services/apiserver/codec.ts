@@ -1,0 +1,38 @@
+/**
+ * codec: stored values ↔ Kubernetes JSON objects at the API server.
+ *
+ * Contract: the stored value never holds `metadata.resourceVersion`; it is the store's
+ * modRevision and is written into the object on every read. Fields the schema does not model
+ * are dropped with a warning (`unknown field "spec.foo"`), as Kubernetes drops them.
+ */
+import { decodeStored, encodeStored, fromKubeJSON, toKubeJSON } from "../schema/index.js";
+
+/** A Kubernetes object as JSON. */
+export type KubeObject = Record<string, any> & { metadata: Record<string, any> };
+
+/** decodeObject: the JSON object stored in `value`, with resourceVersion = modRevision. */
+export function decodeObject(value: Uint8Array, modRevision: number): KubeObject {
+  const { kind, message } = decodeStored(value);
+  const obj = toKubeJSON(kind, message as object) as KubeObject;
+  obj.metadata ??= {};
+  obj.metadata.resourceVersion = String(modRevision);
+  return obj;
+}
+
+/** encodeObject: the stored value for `obj` (resourceVersion left out) and the unknown-field warnings. */
+export function encodeObject(kind: string, obj: KubeObject): { value: Uint8Array; warnings: string[] } {
+  const rv = obj.metadata?.resourceVersion;
+  if (rv !== undefined) delete obj.metadata.resourceVersion;
+  try {
+    const { message, warnings } = fromKubeJSON(kind, obj);
+    return { value: encodeStored(kind, message as object), warnings };
+  } finally {
+    if (rv !== undefined) obj.metadata.resourceVersion = rv;
+  }
+}
+
+/** normalize: `obj` as the schema sees it (unknown fields dropped, empty values omitted). */
+export function normalize(kind: string, obj: unknown): { object: KubeObject; warnings: string[] } {
+  const { message, warnings } = fromKubeJSON(kind, obj);
+  return { object: toKubeJSON(kind, message as object) as KubeObject, warnings };
+}

@@ -1,0 +1,556 @@
+/**
+ * Registry: the API's operations on any resource, on Kubernetes JSON objects — one generic
+ * implementation, with a Strategy per kind for defaults, validation, status/scale handling
+ * and table columns. HTTP and the bus API both call it; it is the only code that writes the
+ * store on behalf of clients.
+ *
+ * Contracts:
+ * - resourceVersion is the store's modRevision; an update or patch carrying one is a
+ *   compare-and-swap (409 Conflict when it moved); without one the update is unconditional.
+ * - metadata.generation starts at 1 and moves only when the spec (anything but metadata and
+ *   status) changes; status and scale subresources touch only their part.
+ * - An update that changes nothing is not written (the resourceVersion stays).
+ * - `dryRun` runs every step except the store write.
+ */
+import { applyJsonPatch, applyMergePatch, applyServerSide, applyStrategicMergePatch } from "../../apimachinery/index.js";
+import { fieldsOf, matchesFields, parseFieldSelector, parseLabelSelector } from "../../apimachinery/index.js";
+import type { ResourceInfo } from "../../schema/index.js";
+import { lookupResourceByKind } from "../../schema/index.js";
+import { listPrefix, objectKey } from "../../store/object-keys.js";
+import { AlreadyExistsError, ConflictError, NotFoundError, type RedisStore, type TxnOp } from "../../store/index.js";
+import { decodeObject, encodeObject, normalize, type KubeObject } from "../codec.js";
+import { ApiError, errors, type FieldProblem, type Target } from "../errors.js";
+import { strategyFor } from "../strategies/index.js";
+import { clusterIpKey, inCidr, parseCidr, randomServiceIp, firstServiceIp, DEFAULT_SERVICE_CIDR, type Cidr } from "./cluster-ip.js";
+import { decideDelete, invalidDeleteOptions, shouldRemoveAfterUpdate, type DeleteOptions } from "./deletion.js";
+import { generateName, newUid, rfc3339 } from "./names.js";
+
+export type PatchType = "json" | "merge" | "strategic" | "apply";
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+  /** "status" or "scale" for subresource writes. */
+  subresource?: string;
+}
+
+export interface PatchOptions extends WriteOptions {
+  force?: boolean;
+}
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue: string;
+}
+
+export interface WriteResult {
+  object: KubeObject;
+  warnings: string[];
+}
+
+export interface RegistryOptions {
+  serviceCidr?: string;
+  now?: () => Date;
+  random?: () => number;
+}
+
+/** Namespaces every cluster has; created at start when missing. */
+export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+const MAX_PATCH_RETRIES = 8;
+const LIST_PAGE = 500;
+
+function target(info: ResourceInfo, name?: string): Target {
+  return { resource: info.resource, group: info.group, kind: info.kind, ...(name !== undefined ? { name } : {}) };
+}
+
+/** Continue tokens: the last key returned, base64url JSON (opaque to clients). */
+function encodeContinue(key: string, rv: number): string {
+  return Buffer.from(JSON.stringify({ k: key, rv })).toString("base64url");
+}
+
+function decodeContinue(token: string): { k: string; rv: number } {
+  try {
+    const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+    if (typeof v?.k === "string" && typeof v?.rv === "number") return v;
+  } catch {
+    // fall through
+  }
+  throw errors.badRequest(`invalid continue token "${token.slice(0, 64)}"`);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export class Registry {
+  private readonly cidr: Cidr;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+
+  constructor(
+    readonly store: RedisStore,
+    opts: RegistryOptions = {},
+  ) {
+    this.cidr = parseCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR);
+    this.now = opts.now ?? (() => new Date());
+    this.random = opts.random ?? Math.random;
+  }
+
+  private key(info: ResourceInfo, ns: string, name: string): string {
+    return objectKey(info.storeResource, info.namespaced ? ns : "", name);
+  }
+
+  private requireNamespace(info: ResourceInfo, ns: string): void {
+    if (info.namespaced && !ns) throw errors.badRequest("the namespace of the object is required (use a namespaced path or set metadata.namespace)");
+  }
+
+  /** The stored object and its revision, or 404. */
+  private async load(info: ResourceInfo, ns: string, name: string): Promise<{ object: KubeObject; rev: number }> {
+    const o = await this.store.get(this.key(info, ns, name));
+    if (!o) throw errors.notFound(target(info, name));
+    return { object: decodeObject(o.value, o.modRevision), rev: o.modRevision };
+  }
+
+  async get(info: ResourceInfo, ns: string, name: string): Promise<KubeObject> {
+    this.requireNamespace(info, ns);
+    return (await this.load(info, ns, name)).object;
+  }
+
+  async list(info: ResourceInfo, ns: string, opts: ListOptions = {}): Promise<ListResult> {
+    const labels = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined;
+    const fields = opts.fieldSelector ? parseFieldSelector(opts.fieldSelector, info.kind) : undefined;
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const prefix = listPrefix(info.storeResource, info.namespaced ? ns : "");
+    let startAfter: string | undefined;
+    let rv = 0;
+    if (opts.continue) {
+      const c = decodeContinue(opts.continue);
+      if (!c.k.startsWith(prefix)) throw errors.badRequest("continue token does not belong to this list");
+      startAfter = c.k;
+      rv = c.rv;
+    }
+    const items: KubeObject[] = [];
+    let lastKey = "";
+    let more = false;
+    for (;;) {
+      const page = await this.store.list(prefix, { limit: limit ? Math.max(LIST_PAGE, limit) : 0, ...(startAfter ? { startAfter } : {}) });
+      if (rv === 0) rv = page.revision;
+      for (const o of page.items) {
+        if (limit && items.length >= limit) {
+          more = true;
+          break;
+        }
+        lastKey = o.key;
+        const obj = decodeObject(o.value, o.modRevision);
+        if (labels && !labels.matches(obj.metadata.labels ?? {})) continue;
+        if (fields && !matchesFields(fields, fieldsOf(info.kind, obj))) continue;
+        items.push(obj);
+      }
+      if (more || !page.more) break;
+      startAfter = page.items[page.items.length - 1]!.key;
+      if (limit && items.length >= limit) {
+        more = true;
+        break;
+      }
+    }
+    return { items, resourceVersion: String(rv), continue: more ? encodeContinue(lastKey, rv) : "" };
+  }
+
+  /** Checks a namespaced create may go ahead: the namespace exists and is not terminating. */
+  private async checkNamespaceOpen(info: ResourceInfo, ns: string, name: string): Promise<void> {
+    if (!info.namespaced) return;
+    const o = await this.store.get(objectKey("namespaces", "", ns));
+    if (!o) throw errors.notFound({ resource: "namespaces", group: "", name: ns });
+    const nsObj = decodeObject(o.value, o.modRevision);
+    if (nsObj.metadata.deletionTimestamp) {
+      throw errors.forbidden(target(info, name), `unable to create new content in namespace ${ns} because it is being terminated`);
+    }
+  }
+
+  /** Fills and checks identity fields of a body against the request path. */
+  private checkBody(info: ResourceInfo, ns: string, name: string | undefined, body: unknown): KubeObject {
+    if (typeof body !== "object" || body === null || Array.isArray(body)) throw errors.badRequest("the request body must be a JSON or YAML object");
+    const obj = body as KubeObject;
+    if (obj.kind !== undefined && obj.kind !== info.kind) {
+      throw errors.badRequest(`the object's kind "${obj.kind}" does not match the resource ${info.resource} (kind ${info.kind})`);
+    }
+    if (obj.apiVersion !== undefined && obj.apiVersion !== info.apiVersion) {
+      throw errors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${info.apiVersion})`);
+    }
+    if (obj.metadata !== undefined && (typeof obj.metadata !== "object" || obj.metadata === null || Array.isArray(obj.metadata))) {
+      throw errors.badRequest("metadata must be an object");
+    }
+    obj.metadata ??= {};
+    if (info.namespaced) {
+      if (obj.metadata.namespace && obj.metadata.namespace !== ns) {
+        throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      }
+      obj.metadata.namespace = ns;
+    } else {
+      delete obj.metadata.namespace;
+    }
+    if (name !== undefined) {
+      if (obj.metadata.name && obj.metadata.name !== name) throw errors.badRequest("the name of the object does not match the name on the URL");
+      obj.metadata.name = name;
+    }
+    return obj;
+  }
+
+  private validateOrThrow(info: ResourceInfo, name: string | undefined, causes: FieldProblem[]): void {
+    if (causes.length > 0) throw errors.invalid(target(info, name), causes);
+  }
+
+  async create(info: ResourceInfo, ns: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
+    this.requireNamespace(info, ns);
+    const norm = normalize(info.kind, this.checkBody(info, ns, undefined, body));
+    const obj = norm.object;
+    const meta = obj.metadata;
+    if (info.namespaced) meta.namespace = ns;
+    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName, this.random);
+    const strategy = strategyFor(info.kind);
+    strategy.defaults(obj);
+    strategy.prepareForCreate(obj);
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    meta.uid = newUid();
+    meta.creationTimestamp = rfc3339(this.now());
+    this.validateOrThrow(info, meta.name, strategy.validate(obj) as FieldProblem[]);
+    await this.checkNamespaceOpen(info, ns, meta.name);
+
+    const extra: TxnOp[] = [];
+    if (info.kind === "Service") extra.push(...this.allocateClusterIp(info, obj));
+    const { value, warnings } = encodeObject(info.kind, obj);
+    if (opts.dryRun) return { object: obj, warnings };
+    const key = this.key(info, ns, meta.name);
+    try {
+      const [created] = await this.store.txn([{ op: "create", key, value }, ...extra]);
+      return { object: decodeObject(value, created!.modRevision), warnings };
+    } catch (err) {
+      if (err instanceof AlreadyExistsError && err.key === key) throw errors.alreadyExists(target(info, meta.name));
+      if (err instanceof AlreadyExistsError && info.kind === "Service" && !obj.spec?.clusterIP?.length) throw err;
+      if (err instanceof AlreadyExistsError && info.kind === "Service") {
+        // A chosen clusterIP was taken meanwhile: a requested one is a 422, a random one is retried.
+        if (body && (body as KubeObject).spec?.clusterIP && (body as KubeObject).spec.clusterIP !== "None") {
+          throw errors.invalid(target(info, meta.name), [{ type: "FieldValueInvalid", field: "spec.clusterIP", message: `Invalid value: "${obj.spec.clusterIP}": provided IP is already allocated` }]);
+        }
+        return this.create(info, ns, body, opts);
+      }
+      throw err;
+    }
+  }
+
+  /** Picks (or checks) the Service's clusterIP; returns the txn op reserving it. */
+  private allocateClusterIp(info: ResourceInfo, svc: KubeObject): TxnOp[] {
+    const spec = (svc.spec ??= {});
+    if (spec.type === "ExternalName") return [];
+    if (spec.clusterIP === "None") {
+      spec.clusterIPs = ["None"];
+      return [];
+    }
+    let ip: string = spec.clusterIP ?? "";
+    if (ip) {
+      if (!inCidr(ip, this.cidr)) {
+        throw errors.invalid(target(info, svc.metadata.name), [
+          { type: "FieldValueInvalid", field: "spec.clusterIPs", message: `Invalid value: "${ip}": failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range` },
+        ]);
+      }
+    } else {
+      ip = svc.metadata.namespace === "default" && svc.metadata.name === "kubernetes" ? firstServiceIp(this.cidr) : randomServiceIp(this.cidr, this.random);
+    }
+    spec.clusterIP = ip;
+    spec.clusterIPs = [ip];
+    return [{ op: "create", key: clusterIpKey(ip), value: new TextEncoder().encode(`${svc.metadata.namespace}/${svc.metadata.name}`) }];
+  }
+
+  /** PUT: replace the object (or its status/scale) at `name`. */
+  async update(info: ResourceInfo, ns: string, name: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
+    this.requireNamespace(info, ns);
+    if (opts.subresource === "scale") return this.updateScale(info, ns, name, body, opts);
+    const obj = normalize(info.kind, this.checkBody(info, ns, name, body));
+    const current = await this.load(info, ns, name);
+    const rv = obj.object.metadata.resourceVersion;
+    if (rv !== undefined && rv !== "" && rv !== current.object.metadata.resourceVersion) {
+      if (!/^\d+$/.test(String(rv))) throw errors.badRequest(`invalid resourceVersion "${rv}"`);
+      throw errors.conflict(target(info, name));
+    }
+    return this.commitUpdate(info, ns, name, current, obj.object, obj.warnings, opts);
+  }
+
+  /** The shared tail of update and patch: prepare, validate, write (compare-and-swap on `current.rev`). */
+  private async commitUpdate(
+    info: ResourceInfo,
+    ns: string,
+    name: string,
+    current: { object: KubeObject; rev: number },
+    obj: KubeObject,
+    warnings: string[],
+    opts: WriteOptions,
+  ): Promise<WriteResult> {
+    const old = current.object;
+    const strategy = strategyFor(info.kind);
+    // Identity fields never change through an update.
+    obj.metadata.uid = old.metadata.uid;
+    obj.metadata.creationTimestamp = old.metadata.creationTimestamp;
+    obj.metadata.name = old.metadata.name;
+    if (info.namespaced) obj.metadata.namespace = old.metadata.namespace;
+    if (old.metadata.deletionTimestamp) {
+      obj.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
+      obj.metadata.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+    } else {
+      delete obj.metadata.deletionTimestamp;
+      delete obj.metadata.deletionGracePeriodSeconds;
+    }
+    if (opts.subresource === "finalize") {
+      // Only spec.finalizers may change (the namespace controller's last step).
+      if (info.kind !== "Namespace") throw errors.resourceNotFound(`${info.resource}/finalize`);
+      const finalizers = obj.spec?.finalizers;
+      for (const k of Object.keys(obj)) delete obj[k];
+      Object.assign(obj, structuredClone(old));
+      obj.spec = { ...(obj.spec ?? {}) };
+      if (finalizers?.length) obj.spec.finalizers = finalizers;
+      else delete obj.spec.finalizers;
+    } else if (opts.subresource === "status") {
+      if (!strategy.prepareForStatusUpdate) throw errors.resourceNotFound(`${info.resource}/status`);
+      strategy.prepareForStatusUpdate(obj, old);
+    } else {
+      if (info.kind === "Service") this.keepClusterIp(obj, old);
+      strategy.prepareForUpdate(obj, old);
+    }
+    strategy.defaults(obj);
+    this.validateOrThrow(info, name, [...(strategy.validate(obj) as FieldProblem[]), ...(strategy.validateUpdate(obj, old) as FieldProblem[])]);
+    obj.metadata.resourceVersion = old.metadata.resourceVersion;
+    if (sameJson(obj, old)) return { object: old, warnings };
+    const key = this.key(info, ns, name);
+    if (shouldRemoveAfterUpdate(info.kind, obj)) {
+      if (opts.dryRun) return { object: obj, warnings };
+      const removed = await this.removeWithDependents(info, key, obj, current.rev);
+      return { object: removed, warnings };
+    }
+    const { value } = encodeObject(info.kind, obj);
+    if (opts.dryRun) return { object: obj, warnings };
+    try {
+      const written = await this.store.update(key, value, current.rev);
+      return { object: decodeObject(value, written.modRevision), warnings };
+    } catch (err) {
+      if (err instanceof ConflictError) throw errors.conflict(target(info, name));
+      if (err instanceof NotFoundError) throw errors.notFound(target(info, name));
+      throw err;
+    }
+  }
+
+  /** A Service keeps its clusterIP: an update may only repeat it. */
+  private keepClusterIp(obj: KubeObject, old: KubeObject): void {
+    obj.spec ??= {};
+    const want = obj.spec.clusterIP;
+    if (want !== undefined && want !== "" && want !== old.spec?.clusterIP) return; // validateUpdate reports it
+    if (old.spec?.clusterIP !== undefined) obj.spec.clusterIP = old.spec.clusterIP;
+    if (old.spec?.clusterIPs !== undefined) obj.spec.clusterIPs = old.spec.clusterIPs;
+  }
+
+  /** PATCH: apply a patch to the current object and update; retried on write races unless the patch pins a resourceVersion. */
+  async patch(info: ResourceInfo, ns: string, name: string, type: PatchType, patch: unknown, opts: PatchOptions = {}): Promise<WriteResult> {
+    this.requireNamespace(info, ns);
+    for (let attempt = 0; ; attempt++) {
+      let current: { object: KubeObject; rev: number };
+      try {
+        current = await this.load(info, ns, name);
+      } catch (err) {
+        if (type === "apply" && err instanceof ApiError && err.code === 404 && !opts.subresource) {
+          const { object: created } = applyServerSide(info.kind, undefined, this.checkBody(info, ns, name, structuredClone(patch)), opts.fieldManager ?? "unknown");
+          return this.create(info, ns, created, opts);
+        }
+        throw err;
+      }
+      const base = opts.subresource === "scale" ? this.scaleOf(info, current.object) : current.object;
+      let patched: unknown;
+      try {
+        patched = this.applyPatch(info, type, base, patch, opts);
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        throw errors.badRequest(err instanceof Error ? err.message : String(err));
+      }
+      try {
+        if (opts.subresource === "scale") return await this.updateScale(info, ns, name, patched, opts, current);
+        const checked = this.checkBody(info, ns, name, patched);
+        const rv = checked.metadata.resourceVersion;
+        if (rv !== undefined && rv !== current.object.metadata.resourceVersion) throw errors.conflict(target(info, name));
+        const norm = normalize(info.kind, checked);
+        return await this.commitUpdate(info, ns, name, current, norm.object, norm.warnings, opts);
+      } catch (err) {
+        const pinned = (patch as KubeObject | undefined)?.metadata?.resourceVersion !== undefined;
+        if (err instanceof ApiError && err.status.reason === "Conflict" && !pinned && attempt < MAX_PATCH_RETRIES) continue;
+        throw err;
+      }
+    }
+  }
+
+  private applyPatch(info: ResourceInfo, type: PatchType, base: KubeObject, patch: unknown, opts: PatchOptions): unknown {
+    const kind = opts.subresource === "scale" ? "Scale" : info.kind;
+    switch (type) {
+      case "json":
+        return applyJsonPatch(base, patch as never);
+      case "merge":
+        return applyMergePatch(base, patch);
+      case "strategic":
+        return applyStrategicMergePatch(kind, base, patch);
+      case "apply":
+        return applyServerSide(kind, base, patch as never, opts.fieldManager ?? "unknown").object;
+    }
+  }
+
+  /** DELETE with Kubernetes semantics (see deletion.ts). Returns the object as it is after the call. */
+  async delete(
+    info: ResourceInfo,
+    ns: string,
+    name: string,
+    opts: DeleteOptions & { dryRun?: boolean; preconditions?: { uid?: string; resourceVersion?: string } } = {},
+  ): Promise<{ object: KubeObject; removed: boolean }> {
+    this.requireNamespace(info, ns);
+    const bad = invalidDeleteOptions(opts);
+    if (bad) throw errors.badRequest(bad);
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.load(info, ns, name);
+      const meta = current.object.metadata;
+      const pre = opts.preconditions ?? {};
+      if (pre.uid && pre.uid !== meta.uid) {
+        throw errors.conflict(target(info, name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`);
+      }
+      if (pre.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
+        throw errors.conflict(target(info, name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
+      }
+      const decision = decideDelete(info.kind, current.object, opts, this.now());
+      const key = this.key(info, ns, name);
+      try {
+        if (decision.action === "remove") {
+          if (opts.dryRun) return { object: current.object, removed: true };
+          return { object: await this.removeWithDependents(info, key, current.object, current.rev), removed: true };
+        }
+        if (sameJson(decision.object, current.object)) return { object: current.object, removed: false };
+        const { value } = encodeObject(info.kind, decision.object);
+        if (opts.dryRun) return { object: decision.object, removed: false };
+        const written = await this.store.update(key, value, current.rev);
+        return { object: decodeObject(value, written.modRevision), removed: false };
+      } catch (err) {
+        if (err instanceof ConflictError && attempt < MAX_PATCH_RETRIES) continue;
+        if (err instanceof NotFoundError) throw errors.notFound(target(info, name));
+        throw err;
+      }
+    }
+  }
+
+  /** Removes an object from the store, with what must go in the same transaction (a Service's clusterIP). */
+  private async removeWithDependents(info: ResourceInfo, key: string, obj: KubeObject, rev: number): Promise<KubeObject> {
+    const ops: TxnOp[] = [{ op: "delete", key, expectedModRevision: rev }];
+    const ip = info.kind === "Service" ? obj.spec?.clusterIP : undefined;
+    if (ip && ip !== "None") {
+      const held = await this.store.get(clusterIpKey(ip));
+      if (held) ops.push({ op: "delete", key: clusterIpKey(ip), expectedModRevision: held.modRevision });
+    }
+    try {
+      const [deleted] = await this.store.txn(ops);
+      const out = structuredClone(obj);
+      out.metadata.resourceVersion = String(deleted!.modRevision);
+      return out;
+    } catch (err) {
+      if (err instanceof ConflictError && err.key === key) throw errors.conflict(target(info, obj.metadata.name));
+      throw err;
+    }
+  }
+
+  /** DELETE on a collection: delete every object the selectors match; returns what was affected. */
+  async deleteCollection(info: ResourceInfo, ns: string, list: ListOptions, opts: DeleteOptions & { dryRun?: boolean } = {}): Promise<KubeObject[]> {
+    const { items } = await this.list(info, ns, { ...(list.labelSelector ? { labelSelector: list.labelSelector } : {}), ...(list.fieldSelector ? { fieldSelector: list.fieldSelector } : {}) });
+    const out: KubeObject[] = [];
+    for (const item of items) {
+      try {
+        out.push((await this.delete(info, item.metadata.namespace ?? "", item.metadata.name, opts)).object);
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 404) continue;
+        throw err;
+      }
+    }
+    return out;
+  }
+
+  /** The autoscaling/v1 Scale of a scalable resource. */
+  scaleOf(info: ResourceInfo, obj: KubeObject): KubeObject {
+    const s = strategyFor(info.kind).scale;
+    if (!s) throw errors.resourceNotFound(`${info.resource}/scale`);
+    return s.toScale(obj) as KubeObject;
+  }
+
+  async getScale(info: ResourceInfo, ns: string, name: string): Promise<KubeObject> {
+    return this.scaleOf(info, await this.get(info, ns, name));
+  }
+
+  private async updateScale(info: ResourceInfo, ns: string, name: string, body: unknown, opts: WriteOptions, loaded?: { object: KubeObject; rev: number }): Promise<WriteResult> {
+    const s = strategyFor(info.kind).scale;
+    if (!s) throw errors.resourceNotFound(`${info.resource}/scale`);
+    if (typeof body !== "object" || body === null) throw errors.badRequest("the request body must be a Scale object");
+    const scale = body as KubeObject;
+    const replicas = scale.spec?.replicas;
+    if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0)) {
+      throw errors.invalid({ resource: info.resource, group: info.group, kind: "Scale", name }, [
+        { type: "FieldValueInvalid", field: "spec.replicas", message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` },
+      ]);
+    }
+    const current = loaded ?? (await this.load(info, ns, name));
+    const rv = scale.metadata?.resourceVersion;
+    if (rv && rv !== current.object.metadata.resourceVersion) throw errors.conflict(target(info, name));
+    const next = structuredClone(current.object);
+    s.applyScale(next, scale);
+    const res = await this.commitUpdate(info, ns, name, current, next, [], { ...opts, subresource: undefined });
+    return { object: s.toScale(res.object) as KubeObject, warnings: res.warnings };
+  }
+
+  /** POST pods/<name>/binding: assign the pod to a node (once). */
+  async bind(ns: string, podName: string, body: unknown, opts: WriteOptions = {}): Promise<KubeObject> {
+    const info = lookupResourceByKind("Pod")!;
+    const b = body as KubeObject | null;
+    const node = b?.target?.name;
+    if (typeof node !== "string" || !node) {
+      throw errors.invalid({ resource: "bindings", group: "", kind: "Binding", name: podName }, [{ type: "FieldValueRequired", field: "target.name", message: "Required value" }]);
+    }
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.load(info, ns, podName);
+      const pod = structuredClone(current.object);
+      if (pod.spec?.nodeName) throw errors.conflict(target(info, podName), `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
+      if (pod.metadata.deletionTimestamp) throw errors.conflict(target(info, podName), `pod ${podName} is being deleted, cannot be assigned to a host`);
+      pod.spec.nodeName = node;
+      const conditions: KubeObject[] = (pod.status ??= {}).conditions ?? [];
+      const now = rfc3339(this.now());
+      pod.status.conditions = [...conditions.filter((c) => c.type !== "PodScheduled"), { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now }];
+      const { value } = encodeObject("Pod", pod);
+      if (opts.dryRun) return pod;
+      try {
+        await this.store.update(this.key(info, ns, podName), value, current.rev);
+        return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 } as unknown as KubeObject;
+      } catch (err) {
+        if (err instanceof ConflictError && attempt < MAX_PATCH_RETRIES) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** Creates the system namespaces (and nothing else) when missing. Safe to run on every replica. */
+  async ensureSystemNamespaces(): Promise<void> {
+    const info = lookupResourceByKind("Namespace")!;
+    for (const name of SYSTEM_NAMESPACES) {
+      try {
+        await this.create(info, "", { metadata: { name } });
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 409)) throw err;
+      }
+    }
+  }
+}

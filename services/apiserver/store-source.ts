@@ -1,0 +1,35 @@
+/**
+ * store-source: a ListWatchSource for informers inside the API server process, which (unlike
+ * other actors) reads the store directly: list and replay from Redis, live events from the bus.
+ */
+import type { InformerEvent, ListWatchSource } from "../client/index.js";
+import { KINDS, subjects, type Bus } from "../kernel/index.js";
+import { bus as busProto, type ChangeEventMessage } from "../schema/bus.js";
+import { listPrefix } from "../store/object-keys.js";
+import type { ChangeEvent, RedisStore } from "../store/index.js";
+
+export function storeEventToInformer(e: ChangeEvent): InformerEvent {
+  return { type: e.type, revision: e.revision, prevRevision: e.prevRevision, key: e.key, value: e.value, createRevision: e.createRevision };
+}
+
+export function busEventToInformer(e: ChangeEventMessage): InformerEvent {
+  const key = e.namespace ? `/${e.resource}/${e.namespace}/${e.name}` : `/${e.resource}/${e.name}`;
+  return { type: e.type as InformerEvent["type"], revision: Number(e.revision), prevRevision: Number(e.prevRevision), key, value: e.object, createRevision: Number(e.createRevision) };
+}
+
+/** storeListWatch: list/replay from the store, live events of `storeResource` from the bus. */
+export function storeListWatch(store: RedisStore, bus: Bus, storeResource: string): ListWatchSource {
+  const prefix = listPrefix(storeResource);
+  return {
+    list: async () => {
+      const r = await store.list(prefix);
+      return { items: r.items, revision: r.revision };
+    },
+    replay: async (from) => (await store.events(prefix, from)).map(storeEventToInformer),
+    subscribe: (onEvent) => {
+      const sub = bus.subscribe(subjects.changesAll(storeResource), (m) => onEvent(busEventToInformer(busProto.ChangeEvent.decode(m.payload))), { expectKind: KINDS.ChangeEvent });
+      return () => sub.unsubscribe();
+    },
+    onReconnect: (cb) => bus.onReconnect(() => cb()),
+  };
+}
