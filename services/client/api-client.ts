@@ -35,7 +35,8 @@ export class ApiClient {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  private async call(ref: ResourceRef, req: IApiRequest): Promise<ApiResponse> {
+  /** One raw API request (used by KubeClient for the verbs with options). */
+  async call(ref: ResourceRef, req: IApiRequest): Promise<ApiResponse> {
     const subject = subjects.api(ref.group, ref.resource, req.verb!);
     const bytes = await this.bus.request(subject, KINDS.ApiRequest, busProto.ApiRequest.encode({ ...req, group: ref.group, resource: ref.resource }).finish(), {
       timeoutMs: this.timeoutMs,
