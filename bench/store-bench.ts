@@ -6,7 +6,9 @@
  * - create: store.create (Lua CAS + event) vs etcd txn(if createRevision == 0 then put);
  * - update: store.update(expected modRevision) vs etcd txn(if modRevision == R then put).
  * Each phase runs 3 times, interleaved (redis create, etcd create, redis update, etcd update);
- * medians are reported. A store watcher consumes the store's events during the whole run.
+ * medians are reported, with CPU per op (this process: bench, store client and watcher; and
+ * redis-server) and ops per script call (group commit). A store watcher consumes the store's
+ * events during the whole run.
  * The last line is `store/etcd write throughput: <median ratio>x` (creates+updates per round).
  *
  * Run: `npm run bench:store` (env STORE_BENCH_N / STORE_BENCH_ETCD_N override the op counts).
@@ -16,6 +18,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Etcd3 } from "etcd3";
+import { Redis } from "ioredis";
 import { freePort, startRedis } from "../services/kernel/local-servers.js";
 import { RedisStore } from "../services/store/index.js";
 
@@ -31,6 +34,33 @@ interface PhaseResult {
   opsPerSec: number;
   p50: number;
   p99: number;
+  /** Store phases: CPU µs per op of this process (client, bench and watcher) and of redis-server. */
+  nodeUs?: number;
+  redisUs?: number;
+  /** Store phases: ops per BATCH script call. */
+  opsPerBatch?: number;
+}
+
+/** CPU seconds of redis-server so far and its EVALSHA call count. */
+async function redisStats(admin: Redis): Promise<{ cpu: number; evalsha: number }> {
+  const info = (await admin.info("cpu")) + (await admin.info("commandstats"));
+  const n = (re: RegExp) => Number(re.exec(info)?.[1] ?? 0);
+  return { cpu: n(/used_cpu_sys:([\d.]+)/) + n(/used_cpu_user:([\d.]+)/), evalsha: n(/cmdstat_evalsha:calls=(\d+)/) };
+}
+
+/** Runs a store phase and adds CPU per op (client and redis-server) and ops per script call. */
+async function storePhase(admin: Redis, label: string, n: number, op: (i: number) => Promise<void>): Promise<PhaseResult> {
+  const r0 = await redisStats(admin);
+  const c0 = process.cpuUsage();
+  const r = await runPhase(label, n, op);
+  const c = process.cpuUsage(c0);
+  const r1 = await redisStats(admin);
+  r.nodeUs = (c.user + c.system) / n;
+  r.redisUs = ((r1.cpu - r0.cpu) * 1e6) / n;
+  // Every EVALSHA in a phase is a write batch (the watcher reads without scripts).
+  r.opsPerBatch = n / Math.max(1, r1.evalsha - r0.evalsha);
+  console.log(`  ${label}: cpu per op: bench+client+watcher ${fmt(r.nodeUs, 1)} µs, redis-server ${fmt(r.redisUs, 1)} µs; ${fmt(r.opsPerBatch, 1)} ops per script call`);
+  return r;
 }
 
 function value(i: number): Buffer {
@@ -135,14 +165,17 @@ async function main(): Promise<void> {
   let etcd: Awaited<ReturnType<typeof startEtcd>> | undefined;
   let store: RedisStore | undefined;
   let etcdClient: Etcd3 | undefined;
+  let admin: Redis | undefined;
   const watchAbort = new AbortController();
   try {
     etcd = await startEtcd();
     console.log(`redis-server on ${redis.url} (appendfsync always), etcd on ${etcd.url} (fsync per commit)`);
     store = await RedisStore.connect(redis.url);
+    admin = new Redis(redis.url);
     etcdClient = new Etcd3({ hosts: etcd.url });
     const s = store;
     const e = etcdClient;
+    const a = admin;
 
     // The watcher: every store write is an event; count what it receives.
     let watched = 0;
@@ -172,7 +205,7 @@ async function main(): Promise<void> {
       console.log(`round ${round}/${ROUNDS}:`);
       const rRevs = new Array<number>(nRedis);
       const eRevs = new Array<number>(nEtcd);
-      const rc = await runPhase(`redis create r${round}`, nRedis, async (i) => {
+      const rc = await storePhase(a, `redis create r${round}`, nRedis, async (i) => {
         rRevs[i] = (await s.create(`/bench/r${round}/k${i}`, value(i))).modRevision;
       });
       const ec = await runPhase(`etcd create r${round}`, nEtcd, async (i) => {
@@ -181,7 +214,7 @@ async function main(): Promise<void> {
         if (!r.succeeded) throw new Error(`etcd create ${k} failed`);
         eRevs[i] = Number(r.header.revision);
       });
-      const ru = await runPhase(`redis update r${round}`, nRedis, async (i) => {
+      const ru = await storePhase(a, `redis update r${round}`, nRedis, async (i) => {
         await s.update(`/bench/r${round}/k${i}`, value(i + 1), rRevs[i]);
       });
       const eu = await runPhase(`etcd update r${round}`, nEtcd, async (i) => {
@@ -212,12 +245,19 @@ async function main(): Promise<void> {
         `  ${label.padEnd(13)} ${fmt(median(rs.map((r) => r.opsPerSec))).padStart(8)} ops/s  p50 ${fmt(median(rs.map((r) => r.p50)), 2).padStart(7)} ms  p99 ${fmt(median(rs.map((r) => r.p99)), 2).padStart(7)} ms`,
       );
     }
+    for (const l of ["redis create", "redis update"]) {
+      const rs = results[l];
+      console.log(
+        `  ${l} cpu per op (medians): bench+client+watcher ${fmt(median(rs.map((r) => r.nodeUs ?? 0)), 1)} µs, redis-server ${fmt(median(rs.map((r) => r.redisUs ?? 0)), 1)} µs; ${fmt(median(rs.map((r) => r.opsPerBatch ?? 0)), 1)} ops per script call`,
+      );
+    }
     const med = (l: string) => median(results[l].map((r) => r.opsPerSec));
     console.log(`  create ratio ${fmt(med("redis create") / med("etcd create"), 1)}x, update ratio ${fmt(med("redis update") / med("etcd update"), 1)}x`);
     console.log(`store/etcd write throughput: ${median(ratios).toFixed(1)}x`);
   } finally {
     watchAbort.abort();
     etcdClient?.close();
+    admin?.disconnect();
     await store?.close();
     await etcd?.stop();
     await redis.stop();

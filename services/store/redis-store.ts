@@ -21,10 +21,12 @@
  * - Single-key writes are one-op transactions. Transactions issued while a batch is in flight
  *   are grouped into one script call (group commit, write-batch.ts): each is checked and
  *   applied on its own, revisions follow queue order.
- * - Reads of the log (events, watch) check the compact revision and read the stream in one
- *   script; the log has no holes above the compact revision, so continuing from the last
- *   scanned revision never skips an event. Watch uses its own connection (`store-watch`) and,
- *   after a dropped connection, resumes from the last revision it delivered.
+ * - The log has no holes above the compact revision. `events` checks the compact revision and
+ *   reads the stream in one script; `watch` checks it with its first read (one MULTI) and then
+ *   reads the stream directly, treating a first entry other than last + 1 as compaction. So
+ *   continuing from the last scanned revision never skips an event. Watch uses its own
+ *   connection (`store-watch`) and, after a dropped connection, resumes from the last revision
+ *   it delivered.
  * - A write whose connection drops before the reply has an unknown outcome: it fails with
  *   StoreUnavailableError and is never re-sent automatically (`maxRetriesPerRequest: 0`), since
  *   a re-sent create or update would report a false conflict.
@@ -81,7 +83,7 @@ const TYPES: Record<string, ChangeType> = { ADDED: "ADDED", MODIFIED: "MODIFIED"
 const MAX_SCAN = 10_000;
 /** Revisions one compaction script trims at most (compact() loops). */
 const COMPACT_STEP = 5_000;
-/** Events one watch read returns at most. */
+/** Log entries one watch read returns at most (matching or not). */
 const WATCH_BATCH = 1_000;
 /** How long a caught-up watch blocks in XREAD before polling again. */
 const WATCH_BLOCK_MS = 5_000;
@@ -282,7 +284,9 @@ export class RedisStore {
    * until `signal` aborts or the store closes. It reads on its own connection; if that drops it
    * retries with backoff and resumes after the last delivered revision (calling `onResume`).
    * Throws CompactedError if the revisions it needs have been compacted (at the start, or after
-   * falling behind the compaction window).
+   * falling behind the compaction window). It reads every log entry and filters by prefix in
+   * the client: cheapest for the relay's whole-log watch ("/"), wasteful for narrow prefixes on
+   * a busy log (use `events` or the relay's subjects there).
    */
   async *watch(prefix: string, fromRevision: number, opts: WatchOptions & { signal?: AbortSignal } = {}): AsyncIterable<ChangeEvent> {
     const { signal, onResume } = opts;
