@@ -40,3 +40,14 @@ export class UnsupportedVersionError extends StoredValueError {
     super(`unsupported stored value format version ${version}`);
   }
 }
+
+/**
+ * ProtobufBodyError: bytes are not a Kubernetes protobuf body (no "k8s\0" prefix,
+ * undecodable envelope or object, unsupported content encoding, unknown kind).
+ */
+export class ProtobufBodyError extends Error {
+  override name = "ProtobufBodyError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -10,6 +10,8 @@
  * const { kind, message: back } = decodeStored(bytes);      // typed errors on bad bytes
  * res.end(JSON.stringify(toKubeJSON(kind, back)));          // Kubernetes' JSON shape
  * lookupResource("apps", "deployments")?.storeResource;     // "deployments.apps"
+ * const { kind: k, object } = decodeKubeProtobuf(body);     // application/vnd.kubernetes.protobuf
+ * const wire = encodeKubeProtobuf("ConfigMap", object);     // and back
  * ```
  */
 import "./int64-as-number.js";
@@ -20,6 +22,7 @@ export {
   StoredValueError,
   CorruptValueError,
   UnsupportedVersionError,
+  ProtobufBodyError,
 } from "./errors.js";
 export {
   RESOURCES,
@@ -39,6 +42,13 @@ export {
 } from "./registry.js";
 export { fromKubeJSON, toKubeJSON, messageFromKubeJSON, messageToKubeJSON, type FromKubeJSONResult } from "./json.js";
 export { encodeStored, decodeStored, STORED_FORMAT_VERSION, STORED_MAGIC, type DecodedStored } from "./stored.js";
+export {
+  encodeKubeProtobuf,
+  decodeKubeProtobuf,
+  KUBE_PROTOBUF_CONTENT_TYPE,
+  KUBE_PROTOBUF_MAGIC,
+  type DecodedKubeProtobuf,
+} from "./kube-protobuf.js";
 
 import type { k8s as api } from "./gen/proto.js";
 /** Shorthand message types. */
@@ -47,6 +57,9 @@ export type ListMeta = api.meta.v1.ListMeta.$Properties;
 export type OwnerReference = api.meta.v1.OwnerReference.$Properties;
 export type LabelSelector = api.meta.v1.LabelSelector.$Properties;
 export type IntOrString = api.meta.v1.IntOrString.$Properties;
+export type Time = api.meta.v1.Time.$Properties;
+export type MicroTime = api.meta.v1.MicroTime.$Properties;
+export type Quantity = api.meta.v1.Quantity.$Properties;
 export type Status = api.meta.v1.Status;
 export type Namespace = api.core.v1.Namespace;
 export type Pod = api.core.v1.Pod;

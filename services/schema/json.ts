@@ -1,8 +1,9 @@
 /**
  * Kubernetes JSON <-> generated messages, for every kind, by walking the reflection
  * descriptor (gen/descriptor.json). One generic converter; the per-type field plans are
- * compiled once and cached. JSON rules (omitempty, pointers, always-emitted fields,
- * Quantity, IntOrString, RawExtension) are documented in proto/meta.proto.
+ * compiled once and cached. JSON rules (omitempty, pointers, always-emitted fields, inlined
+ * embedded structs, and the special messages IntOrString, RawExtension, Time, MicroTime,
+ * Duration, Quantity) are documented in proto/meta.proto.
  */
 import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
@@ -10,9 +11,18 @@ import "./int64-as-number.js";
 import { k8s } from "./gen/proto.js";
 import { SchemaError } from "./errors.js";
 import { requireKind, type Kind, type KindMessages } from "./registry.js";
+import { formatGoDuration, formatRFC3339, parseGoDuration, parseRFC3339 } from "./time.js";
 
-const INT_OR_STRING = "k8s.meta.v1.IntOrString";
-const RAW_EXTENSION = "k8s.meta.v1.RawExtension";
+/** Messages with their own JSON form, by proto name. */
+const SPECIALS: Record<string, Special> = {
+  "k8s.meta.v1.IntOrString": "IntOrString",
+  "k8s.meta.v1.RawExtension": "RawExtension",
+  "k8s.meta.v1.Time": "Time",
+  "k8s.meta.v1.MicroTime": "MicroTime",
+  "k8s.meta.v1.Duration": "Duration",
+  "k8s.meta.v1.Quantity": "Quantity",
+};
+type Special = "IntOrString" | "RawExtension" | "Time" | "MicroTime" | "Duration" | "Quantity";
 
 // Resource quantity syntax, as resource.Quantity parses it (the API server's regexp).
 const QUANTITY = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+|[kMGTPE]i?|[munk]|Ki)?$/;
@@ -23,7 +33,6 @@ type ScalarKind = "string" | "bool" | "int32" | "uint32" | "int64" | "uint64" | 
 /** How one element (a scalar, a nested message, or a map value / list item) converts. */
 interface ValuePlan {
   scalar?: ScalarKind;
-  quantity: boolean;
   message?: TypePlan;
 }
 
@@ -35,13 +44,22 @@ interface FieldPlan extends ValuePlan {
   presence: boolean;
   /** Go field without omitempty: emitted even when zero. */
   always: boolean;
+  /** Go embedded struct: a nested message whose fields are the parent's in JSON. */
+  inline: boolean;
+}
+
+/** Where a JSON key lives: through zero or more inline messages, then the field. */
+interface JSONRoute {
+  via: FieldPlan[];
+  field: FieldPlan;
 }
 
 interface TypePlan {
   fullName: string;
   ctor: new () => Record<string, unknown>;
-  special?: "IntOrString" | "RawExtension";
-  fields: Map<string, FieldPlan>;
+  special?: Special;
+  /** JSON key -> field, inline messages' fields included. */
+  byJSON: Map<string, JSONRoute>;
   list: FieldPlan[];
 }
 
@@ -66,9 +84,7 @@ function planFor(fullName: string): TypePlan {
   const cached = plans.get(fullName);
   if (cached) return cached;
   const type = root.lookupType(fullName);
-  const plan: TypePlan = { fullName, ctor: staticCtor(fullName), fields: new Map(), list: [] };
-  if (fullName === INT_OR_STRING) plan.special = "IntOrString";
-  if (fullName === RAW_EXTENSION) plan.special = "RawExtension";
+  const plan: TypePlan = { fullName, ctor: staticCtor(fullName), special: SPECIALS[fullName], byJSON: new Map(), list: [] };
   plans.set(fullName, plan); // before recursing: types may be recursive
   for (const f of type.fieldsArray) {
     f.resolve();
@@ -79,7 +95,7 @@ function planFor(fullName: string): TypePlan {
       map: f.map,
       presence: opts["proto3_optional"] === true,
       always: opts["(always)"] === true,
-      quantity: opts["(quantity)"] === true,
+      inline: opts["(inline)"] === true,
     };
     if (f.resolvedType instanceof protobuf.Type) fp.message = planFor(f.resolvedType.fullName.replace(/^\./, ""));
     else if (f.resolvedType) throw new Error(`schema: enums are not used in Kubernetes JSON (${fullName}.${f.name})`);
@@ -88,8 +104,14 @@ function planFor(fullName: string): TypePlan {
       if (!s) throw new Error(`schema: unsupported field type ${f.type} (${fullName}.${f.name})`);
       fp.scalar = s;
     }
-    plan.fields.set(fp.name, fp);
     plan.list.push(fp);
+  }
+  // Direct fields win over fields of embedded structs, as in Go.
+  for (const f of plan.list) if (!f.inline) plan.byJSON.set(f.name, { via: [], field: f });
+  for (const f of plan.list) {
+    if (!f.inline) continue;
+    if (!f.message || f.repeated || f.map) throw new Error(`schema: (inline) needs a singular message field (${fullName}.${f.name})`);
+    for (const [key, route] of f.message.byJSON) if (!plan.byJSON.has(key)) plan.byJSON.set(key, { via: [f, ...route.via], field: route.field });
   }
   return plan;
 }
@@ -115,11 +137,7 @@ function join(path: string, key: string): string {
 function scalarFromJSON(p: ValuePlan, v: unknown, path: string): unknown {
   switch (p.scalar) {
     case "string":
-      if (typeof v === "string") {
-        if (p.quantity && !QUANTITY.test(v)) throw new SchemaError(path, `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', got ${JSON.stringify(v)}`);
-        return v;
-      }
-      if (p.quantity && typeof v === "number" && Number.isFinite(v)) return String(v);
+      if (typeof v === "string") return v;
       throw new SchemaError(path, `expected string, got ${describe(v)}`);
     case "bool":
       if (typeof v === "boolean") return v;
@@ -162,28 +180,61 @@ function valueFromJSON(p: ValuePlan, v: unknown, path: string, warnings: string[
   return p.message ? messageFromJSON(p.message, v, path, warnings) : scalarFromJSON(p, v, path);
 }
 
-function messageFromJSON(plan: TypePlan, v: unknown, path: string, warnings: string[]): Record<string, unknown> {
-  const msg = new plan.ctor();
-  if (plan.special === "IntOrString") {
-    if (typeof v === "number" && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) msg.intVal = v;
-    else if (typeof v === "string") { msg.type = 1; msg.strVal = v; }
-    else throw new SchemaError(path, `expected integer or string, got ${describe(v)}`);
-    return msg;
+/** specialFromJSON fills `msg` (a special message) from its JSON form. */
+function specialFromJSON(special: Special, msg: Record<string, unknown>, v: unknown, path: string): void {
+  switch (special) {
+    case "IntOrString":
+      if (typeof v === "number" && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) msg.intVal = v;
+      else if (typeof v === "string") { msg.type = 1; msg.strVal = v; }
+      else throw new SchemaError(path, `expected integer or string, got ${describe(v)}`);
+      return;
+    case "RawExtension":
+      msg.raw = Buffer.from(JSON.stringify(v), "utf8");
+      return;
+    case "Quantity":
+      if (typeof v === "number" && Number.isFinite(v)) msg.string = String(v);
+      else if (typeof v === "string" && QUANTITY.test(v)) msg.string = v;
+      else if (typeof v === "string") throw new SchemaError(path, `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', got ${JSON.stringify(v)}`);
+      else throw new SchemaError(path, `expected quantity string, got ${describe(v)}`);
+      return;
+    case "Time":
+    case "MicroTime": {
+      if (typeof v !== "string") throw new SchemaError(path, `expected RFC3339 time string, got ${describe(v)}`);
+      const t = parseRFC3339(v);
+      if (!t) throw new SchemaError(path, `expected RFC3339 time, got ${describe(v)}`);
+      msg.seconds = t.seconds;
+      // Time keeps whole seconds (what Kubernetes' decoders keep); MicroTime microseconds.
+      msg.nanos = special === "Time" ? 0 : t.nanos - (t.nanos % 1000);
+      return;
+    }
+    case "Duration": {
+      const d = typeof v === "string" ? parseGoDuration(v) : undefined;
+      if (d === undefined) throw new SchemaError(path, `expected duration string like "1h2m3s", got ${describe(v)}`);
+      msg.duration = d;
+      return;
+    }
   }
-  if (plan.special === "RawExtension") {
-    msg.raw = Buffer.from(JSON.stringify(v), "utf8");
-    return msg;
+}
+
+function messageFromJSON(plan: TypePlan, v: unknown, path: string, warnings: string[]): Record<string, unknown> {
+  const root = new plan.ctor();
+  if (plan.special) {
+    specialFromJSON(plan.special, root, v, path);
+    return root;
   }
   if (!isObject(v)) throw new SchemaError(path, `expected object, got ${describe(v)}`);
   for (const key in v) {
     const value = v[key];
-    const f = plan.fields.get(key);
+    const route = plan.byJSON.get(key);
     const fpath = join(path, key);
-    if (!f) {
+    if (!route) {
       warnings.push(`unknown field "${fpath}"`);
       continue;
     }
     if (value === null || value === undefined) continue;
+    const f = route.field;
+    let msg = root;
+    for (const step of route.via) msg = ((msg[step.name] as Record<string, unknown> | null) ??= new step.message!.ctor());
     if (f.map) {
       if (!isObject(value)) throw new SchemaError(fpath, `expected object, got ${describe(value)}`);
       const out: Record<string, unknown> = {};
@@ -202,7 +253,7 @@ function messageFromJSON(plan: TypePlan, v: unknown, path: string, warnings: str
       msg[key] = f.message ? messageFromJSON(f.message, value, fpath, warnings) : scalarFromJSON(f, value, fpath);
     }
   }
-  return msg;
+  return root;
 }
 
 // ---- message -> JSON ---------------------------------------------------------------
@@ -237,27 +288,46 @@ function isZero(p: ValuePlan, v: unknown): boolean {
   }
 }
 
+/** valueToJSON renders a list item or map value (Go's zero value for null; a zero time is null). */
 function valueToJSON(p: ValuePlan, v: unknown): unknown {
-  if (p.message) return v == null ? messageToJSON(p.message, new p.message.ctor()) : messageToJSON(p.message, v as Record<string, unknown>);
+  if (p.message) return messageToJSON(p.message, (v ?? new p.message.ctor()) as Record<string, unknown>) ?? null;
   return v == null ? scalarToJSON(p, zeroValue(p)) : scalarToJSON(p, v);
 }
 
-function messageToJSON(plan: TypePlan, msg: Record<string, unknown>): unknown {
-  if (plan.special === "IntOrString") return msg.type === 1 ? (msg.strVal ?? "") : (msg.intVal ?? 0);
-  if (plan.special === "RawExtension") {
-    const raw = msg.raw as Uint8Array | undefined;
-    if (!raw || raw.length === 0) return {};
-    const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
-    try {
-      return JSON.parse(text);
-    } catch (err) {
-      throw new SchemaError("", "RawExtension does not hold valid JSON", { cause: err });
+/** specialToJSON: the JSON form of a special message; undefined for a zero Time/MicroTime (left out). */
+function specialToJSON(special: Special, msg: Record<string, unknown>): unknown {
+  switch (special) {
+    case "IntOrString":
+      return toNumber(msg.type ?? 0) === 1 ? (msg.strVal ?? "") : (msg.intVal ?? 0);
+    case "RawExtension": {
+      const raw = msg.raw as Uint8Array | undefined;
+      if (!raw || raw.length === 0) return {};
+      const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
+      try {
+        return JSON.parse(text);
+      } catch (err) {
+        throw new SchemaError("", "RawExtension does not hold valid JSON", { cause: err });
+      }
     }
+    case "Quantity":
+      return (msg.string as string | undefined) || "0";
+    case "Time":
+    case "MicroTime":
+      if (msg.seconds == null) return undefined;
+      return formatRFC3339(toNumber(msg.seconds), toNumber(msg.nanos ?? 0), special === "MicroTime");
+    case "Duration":
+      return formatGoDuration(toNumber(msg.duration ?? 0));
   }
+}
+
+function messageToJSON(plan: TypePlan, msg: Record<string, unknown>): unknown {
+  if (plan.special) return specialToJSON(plan.special, msg);
   const out: Record<string, unknown> = {};
   for (const f of plan.list) {
     const v = msg[f.name];
-    if (f.map) {
+    if (f.inline) {
+      if (v != null) Object.assign(out, messageToJSON(f.message!, v as Record<string, unknown>));
+    } else if (f.map) {
       if (v == null) continue;
       const keys = Object.keys(v as object);
       if (keys.length === 0) continue;
@@ -275,7 +345,9 @@ function messageToJSON(plan: TypePlan, msg: Record<string, unknown>): unknown {
       for (let i = 0; i < a.length; i++) o[i] = valueToJSON(f, a[i]);
       out[f.name] = o;
     } else if (f.message) {
-      if (v != null) out[f.name] = messageToJSON(f.message, v as Record<string, unknown>);
+      if (v == null) continue;
+      const j = messageToJSON(f.message, v as Record<string, unknown>);
+      if (j !== undefined) out[f.name] = j;
     } else if (f.presence) {
       if (v != null) out[f.name] = scalarToJSON(f, v);
     } else if (f.always || !isZero(f, v)) {
@@ -338,7 +410,7 @@ export function toKubeJSON(kind: string, message: object): Record<string, unknow
  */
 export function messageFromKubeJSON(protoName: string, obj: unknown, path = ""): FromKubeJSONResult<unknown> {
   const warnings: string[] = [];
-  return { message: valueFromJSON({ quantity: false, message: planFor(protoName) }, obj, path, warnings), warnings };
+  return { message: valueFromJSON({ message: planFor(protoName) }, obj, path, warnings), warnings };
 }
 
 /** See {@link messageFromKubeJSON}. */

@@ -50,7 +50,7 @@ test("stored - bad magic is a CorruptValueError", () => {
 });
 
 test("stored - another format version is an UnsupportedVersionError", () => {
-  for (const v of [0, 2, 255]) {
+  for (const v of [0, 1, 3, 255]) { // 1: the layout before Kubernetes field numbers
     const b = Uint8Array.from(bytes);
     b[3] = v;
     assert.throws(() => decodeStored(b), (err: unknown) => err instanceof UnsupportedVersionError && err.version === v);

@@ -1,10 +1,13 @@
 /**
  * The stored-value codec: how an object is kept in the store.
  *
- * Layout: 4-byte prefix `k8s` + format version byte (currently 1), then one protobuf
+ * Layout: 4-byte prefix `k8s` + format version byte (currently 2), then one protobuf
  * `k8s.stored.StoredValue { kind = 1; object = 2 }` whose `object` is the static-encoded
  * message of that kind. Encoding writes all of it into one buffer (no intermediate copies);
  * decoding reads the inner message in place from the same buffer.
+ *
+ * Versions: 1 = our own field layout; 2 = Kubernetes' field numbers and wire types (Time,
+ * MicroTime and Quantity as messages, embedded structs nested). Version 1 values are refused.
  */
 import "./int64-as-number.js";
 import protobuf from "protobufjs/minimal.js";
@@ -12,7 +15,7 @@ import { CorruptValueError, UnknownKindError, UnsupportedVersionError } from "./
 import { lookupKind, requireKind, type Kind, type KindMessages } from "./registry.js";
 
 /** STORED_FORMAT_VERSION: the format version byte this build writes (and the only one it reads). */
-export const STORED_FORMAT_VERSION = 1;
+export const STORED_FORMAT_VERSION = 2;
 /** STORED_MAGIC: the 3 bytes every stored value starts with, before the version byte. */
 export const STORED_MAGIC = Uint8Array.of(0x6b, 0x38, 0x73); // "k8s"
 
