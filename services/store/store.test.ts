@@ -185,10 +185,11 @@ test("store - list pages by prefix at a consistent revision", async () => {
 test("store - 8 concurrent writers and a watcher: 8,000 changes, in order, once each", async () => {
   const prefix = `t${++n}`;
   const watcherStore = await freshStore(prefix);
+  let writersMade = 0;
   const writers = await Promise.all(
     Array.from({ length: 8 }, async () => {
-      // Two pooled connections each: a writer's update may go out on another connection than its create.
-      const w = await RedisStore.connect(server.url, { prefix, connections: 2 });
+      // Two pooled connections each (reads may use either); half the writers allow two batches in flight.
+      const w = await RedisStore.connect(server.url, { prefix, connections: 2, batch: { maxInFlight: 1 + (writersMade++ % 2) } });
       stores.push(w);
       return w;
     }),
