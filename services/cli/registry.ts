@@ -31,6 +31,7 @@ export interface ActorEntry {
 export const ACTORS: readonly ActorEntry[] = [
   { name: "relay", module: "../relay/index.js", needsRedis: true, replicas: 2, summary: "publishes store changes to NATS (one active by lease)" },
   { name: "apiserver", module: "../apiserver/index.js", needsRedis: true, replicas: 2, summary: "the Kubernetes API over HTTP and on the bus (stateless)", portEnv: "K8S_API_PORT", kubeApi: true },
+  { name: "controller-manager", module: "../controllers/index.js", needsRedis: false, replicas: 2, summary: "controllers (garbage collector, ...) with leader election" },
 ];
 
 /** UnknownActorError: `run <name>` named an actor that is not in the registry. */
