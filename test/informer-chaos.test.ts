@@ -59,9 +59,15 @@ test("informer - cache equals a fresh list across relay kills, a NATS restart an
   const compare = async (): Promise<string | undefined> => {
     const fresh = await store.list("/configmaps/");
     const cache = new Map(informer.list().map((c) => [c.key, c.modRevision]));
-    if (fresh.items.length !== cache.size) return `size: store ${fresh.items.length}, informer ${cache.size}`;
-    for (const o of fresh.items) if (cache.get(o.key) !== o.modRevision) return `${o.key}: store rev ${o.modRevision}, informer ${cache.get(o.key)}`;
-    return undefined;
+    const diffs: string[] = [];
+    for (const o of fresh.items) if (cache.get(o.key) !== o.modRevision) diffs.push(`${o.key}: store rev ${o.modRevision}, informer ${cache.get(o.key)}`);
+    const inStore = new Set(fresh.items.map((o) => o.key));
+    for (const k of cache.keys()) if (!inStore.has(k)) diffs.push(`${k}: deleted in the store, informer rev ${cache.get(k)}`);
+    if (diffs.length === 0) return undefined;
+    // Enough to debug a failure: the informer's position and the log around the first difference.
+    const key = diffs[0]!.split(":")[0]!;
+    const history = (await store.events("/configmaps/", 0)).filter((e) => e.key === key).map((e) => `${e.type}@${e.revision}(prev ${e.prevRevision})`);
+    return `${diffs.length} differ (store ${fresh.items.length}, informer ${cache.size}, informer at ${informer.revision}, store at ${fresh.revision}, stats ${JSON.stringify(informer.stats)}); first: ${diffs[0]}; its log: ${history.join(" ")}`;
   };
 
   /** One random write through the API; lost races (409/404) are part of the game. */
