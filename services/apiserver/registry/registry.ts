@@ -12,7 +12,7 @@
  * - An update that changes nothing is not written (the resourceVersion stays).
  * - `dryRun` runs every step except the store write.
  */
-import { applyJsonPatch, applyMergePatch, applyServerSide, applyStrategicMergePatch } from "../../apimachinery/index.js";
+import { applyJsonPatch, applyMergePatch, applyServerSide, applyStrategicMergePatch, PatchError } from "../../apimachinery/index.js";
 import { fieldsOf, matchesFields, parseFieldSelector, parseLabelSelector } from "../../apimachinery/index.js";
 import type { ResourceInfo } from "../../schema/index.js";
 import { lookupResourceByKind } from "../../schema/index.js";
@@ -376,7 +376,8 @@ export class Registry {
       try {
         patched = this.applyPatch(info, type, base, patch, opts);
       } catch (err) {
-        if (err instanceof ApiError) throw err;
+        // PatchError keeps its own status (422 Invalid for a patch that does not apply, e.g. a failed JSON patch test).
+        if (err instanceof ApiError || err instanceof PatchError) throw err;
         throw errors.badRequest(err instanceof Error ? err.message : String(err));
       }
       try {
