@@ -217,6 +217,7 @@ export class ClusterSupervisor {
         REDIS_URL: this.state.redisUrl,
         K8S_ACTOR_ID: p.rec.id,
         K8S_DEV_HOME: this.opts.home,
+        K8S_NODES: String(this.opts.nodes),
         ...(p.entry.portEnv && p.rec.port ? { [p.entry.portEnv]: String(p.rec.port) } : {}),
       },
       stdio: ["ignore", fd, fd],
