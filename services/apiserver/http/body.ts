@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import YAML from "yaml";
+import { decodeKubeProtobuf, KUBE_PROTOBUF_CONTENT_TYPE } from "../../schema/index.js";
 import { errors } from "../errors.js";
 import type { PatchType } from "../registry/registry.js";
 
@@ -86,6 +87,14 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
   const mt = mediaType(contentType);
   let value: unknown;
   if (raw.length === 0) throw errors.badRequest("the request body is empty");
+  if (mt === KUBE_PROTOBUF_CONTENT_TYPE) {
+    // kubectl's typed calls (create configmap|namespace|...) send Kubernetes' protobuf.
+    try {
+      return decodeKubeProtobuf(raw).object;
+    } catch (e) {
+      throw errors.badRequest(`the request body is not valid Kubernetes protobuf: ${(e as Error).message}`);
+    }
+  }
   const text = raw.toString("utf8");
   if (mt === "application/json" || mt === "" || mt.endsWith("+json")) {
     try {
@@ -104,8 +113,6 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
     } catch (e) {
       throw errors.badRequest(`the request body is not valid YAML: ${(e as Error).message}`);
     }
-  } else if (mt === "application/vnd.kubernetes.protobuf") {
-    throw errors.unsupportedMediaType("protobuf request bodies are not supported: send application/json");
   } else {
     throw errors.unsupportedMediaType(`unsupported media type "${mt}": send application/json or application/yaml`);
   }
