@@ -249,6 +249,9 @@ class Writers {
   private current = 0;
   readonly failovers: string[] = [];
   ops = 0;
+  /** Calls whose outcome had to be found out by a re-read, and how many of those had happened. */
+  reread = 0;
+  foundApplied = 0;
 
   constructor(
     private readonly apis: CoreV1Api[],
@@ -331,7 +334,9 @@ class Writers {
         if (i > 400 || (!isUncertain(err) && !lostRace)) throw err;
         if (isUncertain(err)) await sleep(50);
         const current = await this.readState(name);
+        this.reread++;
         if (applied(current)) {
+          this.foundApplied++;
           this.ops++;
           return current;
         }
@@ -456,7 +461,7 @@ test("client-node - an informer sees every add, update and delete of 1,000 objec
       },
     );
     await chaos;
-    t.diagnostic(`${totalOps} writes; ${chaosLog.join("; ")}; writer failovers: ${writers.failovers.join(", ")}`);
+    t.diagnostic(`${totalOps} writes; ${chaosLog.join("; ")}; writer failovers: ${writers.failovers.join(", ")}; ${writers.reread} re-reads after an unknown outcome or lost race, ${writers.foundApplied} found the write applied`);
     assert.equal(chaosLog.length, 4, `both replicas were killed and restarted during the writes: ${chaosLog.join("; ")}`);
 
     // Writers' view equals a fresh list (through either replica).
