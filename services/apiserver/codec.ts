@@ -5,18 +5,14 @@
  * modRevision and is written into the object on every read. Fields the schema does not model
  * are dropped with a warning (`unknown field "spec.foo"`), as Kubernetes drops them.
  */
-import { decodeStored, encodeStored, fromKubeJSON, toKubeJSON } from "../schema/index.js";
+import { decodeStoredJSON, encodeStored, fromKubeJSON, toKubeJSON } from "../schema/index.js";
 
 /** A Kubernetes object as JSON. */
 export type KubeObject = Record<string, any> & { metadata: Record<string, any> };
 
 /** decodeObject: the JSON object stored in `value`, with resourceVersion = modRevision. */
 export function decodeObject(value: Uint8Array, modRevision: number): KubeObject {
-  const { kind, message } = decodeStored(value);
-  const obj = toKubeJSON(kind, message as object) as KubeObject;
-  obj.metadata ??= {};
-  obj.metadata.resourceVersion = String(modRevision);
-  return obj;
+  return decodeStoredJSON(value, modRevision);
 }
 
 /** encodeObject: the stored value for `obj` (resourceVersion left out) and the unknown-field warnings. */

@@ -4,7 +4,7 @@
  * sends it as the expected revision (409 Conflict when it moved). Errors are RemoteErrors
  * carrying the Status (`isStatus(err, 404)`).
  */
-import { decodeStored, encodeStored, fromKubeJSON, lookupResourceByKind, toKubeJSON, type ResourceInfo } from "../schema/index.js";
+import { decodeStoredJSON, encodeStored, fromKubeJSON, lookupResourceByKind, type ResourceInfo } from "../schema/index.js";
 import type { Bus } from "../kernel/index.js";
 import { ApiClient, type ResourceRef } from "./api-client.js";
 import { Informer, type InformerOptions, type ListedItem } from "./informer.js";
@@ -29,11 +29,7 @@ function refOf(info: ResourceInfo): ResourceRef {
 
 /** decodeItem: a listed/stored item as JSON with its resourceVersion. */
 export function decodeItem(value: Uint8Array, modRevision: number): KubeObject {
-  const { kind, message } = decodeStored(value);
-  const obj = toKubeJSON(kind, message as object) as KubeObject;
-  obj.metadata ??= {};
-  obj.metadata.resourceVersion = String(modRevision);
-  return obj;
+  return decodeStoredJSON(value, modRevision);
 }
 
 function encode(kind: string, obj: KubeObject): Uint8Array {

@@ -13,6 +13,7 @@ import "./int64-as-number.js";
 import protobuf from "protobufjs/minimal.js";
 import { CorruptValueError, UnknownKindError, UnsupportedVersionError } from "./errors.js";
 import { lookupKind, requireKind, type Kind, type KindMessages } from "./registry.js";
+import { toKubeJSON } from "./json.js";
 
 /** STORED_FORMAT_VERSION: the format version byte this build writes (and the only one it reads). */
 export const STORED_FORMAT_VERSION = 2;
@@ -86,4 +87,16 @@ export function decodeStored(bytes: Uint8Array): DecodedStored {
   } catch (err) {
     throw new CorruptValueError(`stored ${info.kind} is undecodable`, { cause: err });
   }
+}
+
+/**
+ * decodeStoredJSON: a stored value as Kubernetes JSON with `metadata.resourceVersion` set to
+ * the store revision it was read at (stored values never hold a resourceVersion).
+ */
+export function decodeStoredJSON(bytes: Uint8Array, modRevision: number): Record<string, any> & { metadata: Record<string, any> } {
+  const { kind, message } = decodeStored(bytes);
+  const obj = toKubeJSON(kind, message as object) as Record<string, any> & { metadata: Record<string, any> };
+  obj.metadata ??= {};
+  obj.metadata.resourceVersion = String(modRevision);
+  return obj;
 }
