@@ -13,7 +13,7 @@ import type { ResourceInfo } from "../../schema/index.js";
 import type { KubeObject } from "../codec.js";
 import { errors, statusOf, type Status, type Target } from "../errors.js";
 import type { Registry } from "../registry/registry.js";
-import type { DeleteOptions } from "../registry/deletion.js";
+import { invalidDeleteOptions, type DeleteOptions } from "../registry/deletion.js";
 import type { WatchHub } from "../watch.js";
 import { parseBody, patchTypeOf, readBody } from "./body.js";
 import { SERVER_VERSION, apiGroup, apiGroupList, apiResourceList, apiVersions, groups } from "./discovery.js";
@@ -26,6 +26,8 @@ export interface HttpApiOptions {
   port: number;
 }
 
+const OPENAPI = Symbol("openapi");
+
 type Send = (code: number, body: unknown, headers?: Record<string, string>) => void;
 
 function boolParam(q: URLSearchParams, name: string): boolean {
@@ -36,14 +38,48 @@ function boolParam(q: URLSearchParams, name: string): boolean {
 function intParam(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
   if (v === null || v === "") return undefined;
-  if (!/^-?\d+$/.test(v)) throw errors.badRequest(`${name}: invalid value "${v}": must be an integer`);
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw errors.badRequest(`${name}: invalid value "${v}": must be an integer`);
   return Number(v);
 }
 
 function dryRunParam(q: URLSearchParams, body?: unknown): boolean {
-  const values = [...q.getAll("dryRun"), ...(((body as { dryRun?: unknown })?.dryRun as string[] | undefined) ?? [])];
+  const fromBody = (body as { dryRun?: unknown } | undefined)?.dryRun ?? [];
+  if (!Array.isArray(fromBody)) throw errors.badRequest(`dryRun: must be a list of strings`);
+  const values = [...q.getAll("dryRun"), ...fromBody];
   for (const v of values) if (v !== "All") throw errors.badRequest(`Invalid dry run value "${v}": supported values: "All"`);
   return values.length > 0;
+}
+
+/** Field types of a DeleteOptions body (the JSON decoder's job in Kubernetes): 400 when wrong. */
+function checkDeleteOptionTypes(body: Record<string, unknown>): void {
+  const wrong = (field: string, want: string) => errors.badRequest(`DeleteOptions.${field}: expected ${want}, got ${JSON.stringify(body[field] ?? null).slice(0, 64)}`);
+  const is = (v: unknown, t: string) => v === undefined || v === null || typeof v === t;
+  if (!is(body.gracePeriodSeconds, "number")) throw wrong("gracePeriodSeconds", "an integer");
+  if (!is(body.propagationPolicy, "string")) throw wrong("propagationPolicy", "a string");
+  if (!is(body.orphanDependents, "boolean")) throw wrong("orphanDependents", "a boolean");
+  const pre = body.preconditions;
+  if (pre !== undefined && pre !== null) {
+    if (typeof pre !== "object" || Array.isArray(pre)) throw wrong("preconditions", "an object");
+    const p = pre as Record<string, unknown>;
+    if (!is(p.uid, "string") || !is(p.resourceVersion, "string")) throw errors.badRequest("DeleteOptions.preconditions: uid and resourceVersion must be strings");
+  }
+}
+
+/** The path and query of a request target, without WHATWG dot-segment normalization (".." is a name, not a step up). */
+function splitTarget(target: string): { pathname: string; query: URLSearchParams } {
+  if (!target.startsWith("/")) {
+    const u = new URL(target, "http://localhost");
+    return { pathname: u.pathname, query: u.searchParams };
+  }
+  const i = target.indexOf("?");
+  return i < 0 ? { pathname: target, query: new URLSearchParams() } : { pathname: target.slice(0, i), query: new URLSearchParams(target.slice(i + 1)) };
+}
+
+/** A Status reply written straight to a socket (for requests Node's parser refuses before any handler runs). */
+function rawStatusReply(code: number, reason: string, message: string): string {
+  const body = JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code });
+  const text = code === 431 ? "Request Header Fields Too Large" : code === 405 ? "Method Not Allowed" : code === 408 ? "Request Timeout" : "Bad Request";
+  return `HTTP/1.1 ${code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 function wantsYaml(accept: string | undefined): boolean {
@@ -78,6 +114,15 @@ export class HttpApi extends Actor {
   protected async onStart(): Promise<void> {
     const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void this.handle(req, res));
     server.headersTimeout = 30_000;
+    // Requests Node's HTTP parser refuses (bad syntax, headers past the limit) and CONNECT get a Status too.
+    server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable || err.code === "ECONNRESET") return void socket.destroy();
+      const [code, reason] = err.code === "HPE_HEADER_OVERFLOW" ? [431, "RequestHeaderFieldsTooLarge"] : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "Timeout"] : [400, "BadRequest"];
+      socket.end(rawStatusReply(code as number, reason as string, `malformed HTTP request: ${err.code ?? err.message}`));
+    });
+    server.on("connect", (_req, socket) => {
+      socket.end(rawStatusReply(405, "MethodNotAllowed", "CONNECT is not supported"));
+    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.opts.port, this.opts.host, () => resolve());
@@ -107,9 +152,8 @@ export class HttpApi extends Actor {
     };
     let tgt: Target = { resource: "", group: "" };
     try {
-      const url = new URL(req.url ?? "/", "http://localhost");
-      const q = url.searchParams;
-      const info = requestInfo(req.method ?? "GET", url.pathname, boolParam(q, "watch"));
+      const { pathname, query: q } = splitTarget(req.url ?? "/");
+      const info = requestInfo(req.method ?? "GET", pathname, boolParam(q, "watch"));
       if (info.type === "discovery") return this.discovery(info.path, req, res, send);
       if (info.type === "unknown") throw errors.resourceNotFound("");
       const r = info.resource;
@@ -132,25 +176,34 @@ export class HttpApi extends Actor {
   }
 
   private discovery(path: string, req: IncomingMessage, res: ServerResponse, send: Send): void {
-    if (path === "/api") return send(200, apiVersions(`${req.socket.localAddress}:${req.socket.localPort}`));
-    if (path === "/apis") return send(200, apiGroupList());
-    if (path === "/version") return send(200, SERVER_VERSION);
-    if (path === "/healthz" || path === "/livez" || path === "/readyz") return send(200, "ok");
-    if (path === "/openapi/v2") {
+    const doc = this.discoveryDocument(path, req);
+    if (doc === undefined) throw errors.resourceNotFound("");
+    // Discovery documents are read-only.
+    if (req.method !== "GET" && req.method !== "HEAD") throw errors.methodNotAllowed(`${req.method} is not supported on ${path}`);
+    if (doc === OPENAPI) {
       // kubectl only needs a 200 here; kinds it does not know are then not validated client-side.
       res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": "0" });
       res.end();
       return;
     }
-    if (path === "/api/v1") return send(200, apiResourceList("", "v1"));
+    send(200, doc);
+  }
+
+  /** The discovery document at `path` (OPENAPI for the empty OpenAPI answer), or undefined. */
+  private discoveryDocument(path: string, req: IncomingMessage): unknown {
+    if (path === "/api") return apiVersions(`${req.socket.localAddress}:${req.socket.localPort}`);
+    if (path === "/apis") return apiGroupList();
+    if (path === "/version") return SERVER_VERSION;
+    if (path === "/healthz" || path === "/livez" || path === "/readyz") return "ok";
+    if (path === "/openapi/v2") return OPENAPI;
+    if (path === "/api/v1") return apiResourceList("", "v1");
     const m = /^\/apis\/([^/]+)(?:\/([^/]+))?$/.exec(path);
     if (m) {
       const g = groups().find((x) => x.name === m[1]);
-      if (g && !m[2]) return send(200, apiGroup(g.name, g.version));
-      const list = g && m[2] ? apiResourceList(g.name, m[2]) : undefined;
-      if (list) return send(200, list);
+      if (g && !m[2]) return apiGroup(g.name, g.version);
+      return g && m[2] ? apiResourceList(g.name, m[2]) : undefined;
     }
-    throw errors.resourceNotFound("");
+    return undefined;
   }
 
   private async serveResource(
@@ -221,6 +274,10 @@ export class HttpApi extends Actor {
       }
       case "update": {
         const body = parseBody(await readBody(req), req.headers["content-type"]);
+        const bodyName = (body as KubeObject | null)?.metadata?.name;
+        if (body && typeof body === "object" && !Array.isArray(body) && (bodyName === undefined || bodyName === null || bodyName === "")) {
+          throw errors.badRequest(`the name of the object () does not match the name on the URL (${name})`);
+        }
         const { object, warnings } = await this.registry.update(r, ns, name, body, { dryRun: dryRunParam(q), ...(sub ? { subresource: sub } : {}) });
         strictCheck(warnings);
         return one(200, object, warnings);
@@ -243,6 +300,7 @@ export class HttpApi extends Actor {
         const raw = await readBody(req);
         const body = (raw.length ? parseBody(raw, req.headers["content-type"] ?? "application/json") : {}) as Record<string, unknown>;
         if (typeof body !== "object" || body === null || Array.isArray(body)) throw errors.badRequest("DeleteOptions must be an object");
+        checkDeleteOptionTypes(body);
         const grace = intParam(q, "gracePeriodSeconds") ?? (body.gracePeriodSeconds as number | undefined);
         const policy = (q.get("propagationPolicy") ?? body.propagationPolicy) as DeleteOptions["propagationPolicy"] | undefined;
         const orphan = q.has("orphanDependents") ? boolParam(q, "orphanDependents") : (body.orphanDependents as boolean | undefined);
@@ -258,6 +316,8 @@ export class HttpApi extends Actor {
           const { object } = await this.registry.delete(r, ns, name, opts);
           return one(200, object);
         }
+        const bad = invalidDeleteOptions(opts);
+        if (bad) throw errors.badRequest(bad);
         const items = await this.registry.deleteCollection(r, ns, listOpts(), opts);
         return send(200, { kind: r.listKind ?? `${r.kind}List`, apiVersion: r.apiVersion, metadata: {}, items });
       }
