@@ -24,6 +24,7 @@ import { strategyFor } from "../strategies/index.js";
 import { clusterIpKey, inCidr, parseCidr, randomServiceIp, firstServiceIp, DEFAULT_SERVICE_CIDR, type Cidr } from "./cluster-ip.js";
 import { decideDelete, invalidDeleteOptions, shouldRemoveAfterUpdate, type DeleteOptions } from "./deletion.js";
 import { generateName, newUid, rfc3339 } from "./names.js";
+import { chargeUsage, decodeNodeUsage, emptyNodeUsage, encodeNodeUsage, insufficientResources, nodeAllocatable, nodeUsageKey, podRequests, releaseUsage } from "../../scheduler/resources.js";
 
 export type PatchType = "json" | "merge" | "strategic" | "apply";
 
@@ -66,6 +67,8 @@ export interface RegistryOptions {
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
 const MAX_PATCH_RETRIES = 8;
+/** Compare-and-swap rounds of a binding (and of releasing a node charge): each round one writer of a node wins. */
+const MAX_BIND_RETRIES = 64;
 const LIST_PAGE = 500;
 
 function target(info: ResourceInfo, name?: string): Target {
@@ -449,23 +452,44 @@ export class Registry {
     }
   }
 
-  /** Removes an object from the store, with what must go in the same transaction (a Service's clusterIP). */
+  /**
+   * Removes an object from the store, with what must go in the same transaction: a Service's
+   * clusterIP; a bound Pod's charge on its node's usage record (retried when the record moved).
+   * A Succeeded/Failed pod keeps its charge until it is removed here.
+   */
   private async removeWithDependents(info: ResourceInfo, key: string, obj: KubeObject, rev: number): Promise<KubeObject> {
-    const ops: TxnOp[] = [{ op: "delete", key, expectedModRevision: rev }];
-    const ip = info.kind === "Service" ? obj.spec?.clusterIP : undefined;
-    if (ip && ip !== "None") {
-      const held = await this.store.get(clusterIpKey(ip));
-      if (held) ops.push({ op: "delete", key: clusterIpKey(ip), expectedModRevision: held.modRevision });
+    for (let attempt = 0; ; attempt++) {
+      const ops: TxnOp[] = [{ op: "delete", key, expectedModRevision: rev }];
+      const ip = info.kind === "Service" ? obj.spec?.clusterIP : undefined;
+      if (ip && ip !== "None") {
+        const held = await this.store.get(clusterIpKey(ip));
+        if (held) ops.push({ op: "delete", key: clusterIpKey(ip), expectedModRevision: held.modRevision });
+      }
+      const release = info.kind === "Pod" ? await this.releaseNodeUsageOp(obj) : undefined;
+      if (release) ops.push(release);
+      try {
+        const [deleted] = await this.store.txn(ops);
+        const out = structuredClone(obj);
+        out.metadata.resourceVersion = String(deleted!.modRevision);
+        return out;
+      } catch (err) {
+        if (err instanceof ConflictError && err.key === key) throw errors.conflict(target(info, obj.metadata.name));
+        if (err instanceof ConflictError && release && err.key === release.key && attempt < MAX_BIND_RETRIES) continue;
+        throw err;
+      }
     }
-    try {
-      const [deleted] = await this.store.txn(ops);
-      const out = structuredClone(obj);
-      out.metadata.resourceVersion = String(deleted!.modRevision);
-      return out;
-    } catch (err) {
-      if (err instanceof ConflictError && err.key === key) throw errors.conflict(target(info, obj.metadata.name));
-      throw err;
-    }
+  }
+
+  /** The write releasing a bound pod's charge on its node's usage record (none when it holds no charge). */
+  private async releaseNodeUsageOp(pod: KubeObject): Promise<TxnOp | undefined> {
+    const node = pod.spec?.nodeName;
+    if (!node || !pod.metadata.uid) return undefined;
+    const usageKey = nodeUsageKey(node);
+    const held = await this.store.get(usageKey);
+    if (!held) return undefined;
+    const released = releaseUsage(decodeNodeUsage(held.value), pod.metadata.uid, podRequests(pod));
+    if (!released) return undefined;
+    return { op: "update", key: usageKey, value: encodeNodeUsage(released), expectedModRevision: held.modRevision };
   }
 
   /** DELETE on a collection: delete every object the selectors match; returns what was affected. */
@@ -514,7 +538,17 @@ export class Registry {
     return { object: s.toScale(res.object) as KubeObject, warnings: res.warnings };
   }
 
-  /** POST pods/<name>/binding: assign the pod to a node (once). */
+  /**
+   * POST pods/<name>/binding: assign the pod to a node (once), charging the node's capacity.
+   *
+   * Invariant: no node is ever over its allocatable cpu, memory, pod count (or any resource a
+   * pod requests), whatever number of schedulers bind at once. The pod write and the node's
+   * usage record (`/nodeusage/<node>`: summed requests and uids of the pods bound to it) are
+   * one transaction, each a compare-and-swap on the revision read; the fit is checked against
+   * that read, so a lost race retries with fresh values. The Node itself is read, not locked:
+   * shrinking a node's allocatable does not evict what was bound before. 409 Conflict when the
+   * pod is bound or being deleted, the node does not exist, or the pod does not fit.
+   */
   async bind(ns: string, podName: string, body: unknown, opts: WriteOptions = {}): Promise<KubeObject> {
     const info = lookupResourceByKind("Pod")!;
     const b = body as KubeObject | null;
@@ -522,22 +556,40 @@ export class Registry {
     if (typeof node !== "string" || !node) {
       throw errors.invalid({ resource: "bindings", group: "", kind: "Binding", name: podName }, [{ type: "FieldValueRequired", field: "target.name", message: "Required value" }]);
     }
+    const podKey = this.key(info, ns, podName);
+    const usageKey = nodeUsageKey(node);
     for (let attempt = 0; ; attempt++) {
-      const current = await this.load(info, ns, podName);
+      const [current, nodeHeld, usageHeld] = await Promise.all([this.load(info, ns, podName), this.store.get(objectKey("nodes", "", node)), this.store.get(usageKey)]);
       const pod = structuredClone(current.object);
       if (pod.spec?.nodeName) throw errors.conflict(target(info, podName), `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
       if (pod.metadata.deletionTimestamp) throw errors.conflict(target(info, podName), `pod ${podName} is being deleted, cannot be assigned to a host`);
+      if (!nodeHeld) throw errors.conflict(target(info, podName), `node "${node}" not found, cannot bind pod ${ns}/${podName} to it`);
+      const usage = usageHeld ? decodeNodeUsage(usageHeld.value) : emptyNodeUsage();
+      const requests = podRequests(pod);
+      const short = insufficientResources(requests, nodeAllocatable(decodeObject(nodeHeld.value, nodeHeld.modRevision)), usage.requested);
+      if (short.length > 0) throw errors.conflict(target(info, podName), `pod ${ns}/${podName} does not fit on node "${node}": ${short.join(", ")}`);
       pod.spec.nodeName = node;
       const conditions: KubeObject[] = (pod.status ??= {}).conditions ?? [];
       const now = rfc3339(this.now());
       pod.status.conditions = [...conditions.filter((c) => c.type !== "PodScheduled"), { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now }];
       const { value } = encodeObject("Pod", pod);
       if (opts.dryRun) return pod;
+      const charged = encodeNodeUsage(chargeUsage(usage, pod.metadata.uid, requests));
       try {
-        await this.store.update(this.key(info, ns, podName), value, current.rev);
+        await this.store.txn([
+          { op: "update", key: podKey, value, expectedModRevision: current.rev },
+          usageHeld ? { op: "update", key: usageKey, value: charged, expectedModRevision: usageHeld.modRevision } : { op: "create", key: usageKey, value: charged },
+        ]);
         return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 } as unknown as KubeObject;
       } catch (err) {
-        if (err instanceof ConflictError && attempt < MAX_PATCH_RETRIES) continue;
+        const raced = err instanceof ConflictError || (err instanceof AlreadyExistsError && err.key === usageKey);
+        if (raced && attempt < MAX_BIND_RETRIES) {
+          // Many binds onto one node serialize on its usage record: each round one wins; spread the rest a little.
+          if (attempt >= 2) await new Promise((r) => setTimeout(r, this.random() * Math.min(20, attempt)));
+          continue;
+        }
+        if (raced) throw errors.conflict(target(info, podName), `pod ${ns}/${podName}: node "${node}" is busy, too many concurrent bindings; try again`);
+        if (err instanceof NotFoundError && err.key === podKey) throw errors.notFound(target(info, podName));
         throw err;
       }
     }
