@@ -31,6 +31,7 @@ export interface ActorEntry {
 export const ACTORS: readonly ActorEntry[] = [
   { name: "relay", module: "../relay/index.js", needsRedis: true, replicas: 2, summary: "publishes store changes to NATS (one active by lease)" },
   { name: "apiserver", module: "../apiserver/index.js", needsRedis: true, replicas: 2, summary: "the Kubernetes API over HTTP and on the bus (stateless)", portEnv: "K8S_API_PORT", kubeApi: true },
+  { name: "scheduler", module: "../scheduler/index.js", needsRedis: false, replicas: 2, summary: "kube-scheduler: filter, score, bind (all replicas active)" },
   { name: "controller-manager", module: "../controllers/index.js", needsRedis: false, replicas: 2, summary: "controllers (garbage collector, ...) with leader election" },
 ];
 
