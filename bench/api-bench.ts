@@ -1,0 +1,259 @@
+/**
+ * api-bench: latency and throughput of the Kubernetes REST API over HTTP, on a whole local
+ * cluster (startCluster: nats-server, redis-server, a relay and one API server process).
+ *
+ * Operations, each at 1, 16 and 64 concurrent clients (keep-alive agents), on ConfigMaps:
+ * - create: POST a new ConfigMap (~250 B of data);
+ * - get: GET one of the ConfigMaps the create phase made;
+ * - list: GET a namespace holding 1,000 ConfigMaps (one page, no limit);
+ * - patch: merge patch of one label on one of the created ConfigMaps;
+ * - watch: delivery latency, from just before a create is sent to its ADDED event arriving on a
+ *   watch stream opened over HTTP on the same replica;
+ * - store create: RedisStore.create in this process at the same concurrency (no HTTP, no
+ *   validation, no encoding round trip): the API's overhead is the ratio of create p50s.
+ * Each phase runs for a fixed time (BENCH_SECONDS, default 3). The issue's goals are printed with
+ * whether they are met: p99 of a mutating call (create, patch) under 20 ms at 16 clients, and
+ * watch delivery p99 under 10 ms (at 16 clients).
+ *
+ * Run: `npm run bench:api` (about 1-2 minutes).
+ */
+import http from "node:http";
+import { performance } from "node:perf_hooks";
+import { encodeStored } from "../services/schema/index.js";
+import { objectKey } from "../services/store/object-keys.js";
+import { RedisStore } from "../services/store/index.js";
+import { startCluster } from "../test/harness/cluster.js";
+
+const CLIENTS = [1, 16, 64];
+const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const LIST_SIZE = 1000;
+const MUTATION_GOAL_MS = 20;
+const WATCH_GOAL_MS = 10;
+const GOAL_CLIENTS = 16;
+const DATA = { payload: "x".repeat(250) };
+
+interface PhaseResult {
+  op: string;
+  clients: number;
+  ops: number;
+  errors: number;
+  opsPerSec: number;
+  p50: number;
+  p99: number;
+}
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+function request(base: URL, agent: http.Agent | false, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string | number> = { Accept: "application/json" };
+    if (text !== undefined) Object.assign(headers, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text) });
+    const req = http.request({ host: base.hostname, port: base.port, method, path, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: no answer in 30 s`)));
+    req.on("error", reject);
+    req.end(text);
+  });
+}
+
+async function expectStatus(p: Promise<Reply>, code: number): Promise<Reply> {
+  const r = await p;
+  if (r.status !== code) throw new Error(`expected ${code}, got ${r.status}: ${r.body.slice(0, 200)}`);
+  return r;
+}
+
+function configMap(namespace: string, name: string): object {
+  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace, labels: { bench: "api" } }, data: DATA };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function summarize(op: string, clients: number, latencies: number[], errors: number, seconds: number): PhaseResult {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const r = { op, clients, ops: sorted.length, errors, opsPerSec: sorted.length / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  console.log(`  ${op.padEnd(12)} c=${String(clients).padStart(2)}: ${fmt(r.opsPerSec)} ops/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms (${r.ops} ops${errors ? `, ${errors} errors` : ""})`);
+  return r;
+}
+
+function fmt(n: number, digits = 0): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : "-";
+}
+
+/** Runs `op` from `clients` loops for `seconds`; each call's latency is recorded (or measured by `op` itself). */
+async function timed(clients: number, seconds: number, op: (n: number) => Promise<void>): Promise<{ latencies: number[]; errors: number; elapsed: number; firstError?: unknown }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: unknown;
+  let next = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) {
+        const n = next++;
+        const t = performance.now();
+        try {
+          await op(n);
+          latencies.push(performance.now() - t);
+        } catch (err) {
+          errors++;
+          firstError ??= err;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  if (firstError) console.log(`    first error: ${(firstError as Error).message}`);
+  return { latencies, errors, elapsed, ...(firstError ? { firstError } : {}) };
+}
+
+/** A watch stream over HTTP; calls onEvent with each event's type and object name as it arrives. */
+function openWatch(base: URL, path: string, onEvent: (type: string, name: string, at: number) => void): Promise<http.ClientRequest> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: base.hostname, port: base.port, method: "GET", path, agent: false, headers: { Accept: "application/json" } }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`watch: ${res.statusCode}`));
+      let buf = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        const at = performance.now();
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (!line) continue;
+          const e = JSON.parse(line) as { type: string; object: { metadata?: { name?: string } } };
+          onEvent(e.type, e.object?.metadata?.name ?? "", at);
+        }
+      });
+      res.on("error", () => undefined);
+      resolve(req);
+    });
+    req.on("error", (err) => reject(err));
+    req.end();
+  });
+}
+
+async function main(): Promise<void> {
+  console.log(`api-bench: ConfigMaps over HTTP at ${CLIENTS.join(", ")} clients, ${PHASE_SECONDS} s per phase, list of ${LIST_SIZE}`);
+  const cluster = await startCluster({ apiservers: 1, relays: 1 });
+  const base = new URL(cluster.apiUrls[0]!);
+  const store = await RedisStore.connect(cluster.redis.url);
+  const results: PhaseResult[] = [];
+  const setupAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  try {
+    for (const ns of ["bench", "bench-list", "bench-watch"]) {
+      await expectStatus(request(base, setupAgent, "POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }), 201);
+    }
+    console.log(`setup: ${LIST_SIZE} ConfigMaps in bench-list, warm-up`);
+    let made = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (made < LIST_SIZE) {
+          const i = made++;
+          await expectStatus(request(base, setupAgent, "POST", "/api/v1/namespaces/bench-list/configmaps", configMap("bench-list", `item-${i}`)), 201);
+        }
+      }),
+    );
+    await timed(16, 1, (n) => expectStatus(request(base, setupAgent, "POST", "/api/v1/namespaces/bench/configmaps", configMap("bench", `warm-${n}`)), 201).then(() => undefined));
+    await timed(4, 1, () => expectStatus(request(base, setupAgent, "GET", "/api/v1/namespaces/bench-list/configmaps"), 200).then(() => undefined));
+
+    for (const clients of CLIENTS) {
+      console.log(`${clients} client${clients > 1 ? "s" : ""}:`);
+      const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+      const names: string[] = [];
+      const cm = (name: string) => `/api/v1/namespaces/bench/configmaps/${name}`;
+
+      let r = await timed(clients, PHASE_SECONDS, async (n) => {
+        const name = `c${clients}-${n}`;
+        await expectStatus(request(base, agent, "POST", "/api/v1/namespaces/bench/configmaps", configMap("bench", name)), 201);
+        names.push(name);
+      });
+      results.push(summarize("create", clients, r.latencies, r.errors, r.elapsed));
+
+      r = await timed(clients, PHASE_SECONDS, async (n) => {
+        await expectStatus(request(base, agent, "GET", cm(names[n % names.length]!)), 200);
+      });
+      results.push(summarize("get", clients, r.latencies, r.errors, r.elapsed));
+
+      r = await timed(clients, PHASE_SECONDS, async () => {
+        const reply = await expectStatus(request(base, agent, "GET", "/api/v1/namespaces/bench-list/configmaps"), 200);
+        if (!reply.body.includes(`"item-${LIST_SIZE - 1}"`)) throw new Error("list is missing items");
+      });
+      results.push(summarize("list(1000)", clients, r.latencies, r.errors, r.elapsed));
+
+      r = await timed(clients, PHASE_SECONDS, async (n) => {
+        const patch = { metadata: { labels: { step: String(n) } } };
+        await expectStatus(request(base, agent, "PATCH", cm(names[n % names.length]!), patch, "application/merge-patch+json"), 200);
+      });
+      results.push(summarize("patch", clients, r.latencies, r.errors, r.elapsed));
+
+      // Watch delivery: the stream is opened from the namespace's current revision (no initial ADDED burst).
+      const listed = JSON.parse((await expectStatus(request(base, agent, "GET", "/api/v1/namespaces/bench-watch/configmaps?limit=1"), 200)).body) as { metadata: { resourceVersion: string } };
+      const sentAt = new Map<string, number>();
+      const delivery: number[] = [];
+      const watch = await openWatch(base, `/api/v1/namespaces/bench-watch/configmaps?watch=1&resourceVersion=${listed.metadata.resourceVersion}`, (type, name, at) => {
+        const t = sentAt.get(name);
+        if (type === "ADDED" && t !== undefined) {
+          delivery.push(at - t);
+          sentAt.delete(name);
+        }
+      });
+      let sent = 0;
+      r = await timed(clients, PHASE_SECONDS, async (n) => {
+        const name = `w${clients}-${n}`;
+        sentAt.set(name, performance.now());
+        sent++;
+        await expectStatus(request(base, agent, "POST", "/api/v1/namespaces/bench-watch/configmaps", configMap("bench-watch", name)), 201);
+      });
+      const waitUntil = performance.now() + 5000;
+      while (delivery.length < sent - r.errors && performance.now() < waitUntil) await new Promise((res) => setTimeout(res, 20));
+      watch.destroy();
+      const missing = sent - r.errors - delivery.length;
+      if (missing > 0) console.log(`    ${missing} events did not arrive within 5 s`);
+      results.push(summarize("watch", clients, delivery, missing, r.elapsed));
+
+      const value = encodeStored("ConfigMap", { metadata: { name: "raw", namespace: "bench-raw", labels: { bench: "api" } }, data: DATA });
+      r = await timed(clients, PHASE_SECONDS, async (n) => {
+        await store.create(objectKey("configmaps", "bench-raw", `r${clients}-${n}`), value);
+      });
+      results.push(summarize("store create", clients, r.latencies, r.errors, r.elapsed));
+      agent.destroy();
+    }
+
+    console.log("");
+    console.log("op            clients    ops/s   p50 ms   p99 ms      ops  errors");
+    for (const x of results) {
+      console.log(`${x.op.padEnd(13)} ${String(x.clients).padStart(7)} ${fmt(x.opsPerSec).padStart(8)} ${fmt(x.p50, 2).padStart(8)} ${fmt(x.p99, 2).padStart(8)} ${String(x.ops).padStart(8)} ${String(x.errors).padStart(7)}`);
+    }
+    console.log("");
+    const at = (op: string, c: number) => results.find((x) => x.op === op && x.clients === c)!;
+    for (const c of CLIENTS) {
+      console.log(`API overhead at ${c} client${c > 1 ? "s" : ""}: create p50 ${fmt(at("create", c).p50, 2)} ms / store create p50 ${fmt(at("store create", c).p50, 2)} ms = ${fmt(at("create", c).p50 / at("store create", c).p50, 1)}x`);
+    }
+    const mutP99 = Math.max(at("create", GOAL_CLIENTS).p99, at("patch", GOAL_CLIENTS).p99);
+    const watchP99 = at("watch", GOAL_CLIENTS).p99;
+    console.log(`goal: mutating call p99 < ${MUTATION_GOAL_MS} ms at ${GOAL_CLIENTS} clients: ${fmt(mutP99, 2)} ms (create ${fmt(at("create", GOAL_CLIENTS).p99, 2)}, patch ${fmt(at("patch", GOAL_CLIENTS).p99, 2)}) - ${mutP99 < MUTATION_GOAL_MS ? "MET" : "NOT MET"}`);
+    console.log(`goal: watch delivery p99 < ${WATCH_GOAL_MS} ms at ${GOAL_CLIENTS} clients: ${fmt(watchP99, 2)} ms - ${watchP99 < WATCH_GOAL_MS ? "MET" : "NOT MET"} (1 client: ${fmt(at("watch", 1).p99, 2)} ms)`);
+  } finally {
+    setupAgent.destroy();
+    await store.close().catch(() => undefined);
+    await cluster.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
