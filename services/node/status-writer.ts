@@ -1,0 +1,199 @@
+/**
+ * StatusWriter: the node host's pod status manager. Status updates are coalesced per pod
+ * (the latest wins; one write in flight per pod) and bounded across the process (at most
+ * `concurrency` writes in flight). Each write is a compare-and-swap on the resourceVersion of
+ * the newest pod the writer knows (the informer's, or the one its own last write returned);
+ * on 409 it re-reads the pod (cache when it moved on, else a GET) and tries again; a 404 drops
+ * the write (the pod is gone).
+ *
+ * {@link StatusWriter.latest} answers the status the node last asked for while the informer
+ * has not caught up with it, so a sync never reverts to a stale cached status.
+ */
+import { isStatus, type Cached, type KubeClient, type KubeObject } from "../client/index.js";
+import type { Logger } from "../kernel/index.js";
+
+interface Entry {
+  /** Status waiting to be written. */
+  pending?: any;
+  inflight: boolean;
+  /** The last status written and the pod the API returned for it. */
+  sent?: { status: any; pod: KubeObject };
+  waiters: Array<() => void>;
+  retryTimer?: NodeJS.Timeout;
+}
+
+/** prune: drop what protobuf drops (null, "", false, 0, empty objects and lists), for comparing. */
+export function prune(v: any): any {
+  if (Array.isArray(v)) return v.length === 0 ? undefined : v.map((x) => prune(x) ?? null);
+  if (v && typeof v === "object") {
+    const out: Record<string, any> = {};
+    for (const k of Object.keys(v).sort()) {
+      const p = prune(v[k]);
+      if (p !== undefined) out[k] = p;
+    }
+    return Object.keys(out).length === 0 ? undefined : out;
+  }
+  if (v === null || v === undefined || v === "" || v === false || v === 0) return undefined;
+  return v;
+}
+
+/** sameStatus: equal after {@link prune} (key order ignored). */
+export function sameStatus(a: any, b: any): boolean {
+  return JSON.stringify(prune(a)) === JSON.stringify(prune(b));
+}
+
+export interface StatusWriterOptions {
+  /** Writes in flight across the process (default 256). */
+  concurrency?: number;
+  /** Conflict retries per write before it is retried later (default 5). */
+  conflictRetries?: number;
+  /** Delay before retrying after another error (ms, default 500). */
+  retryMs?: number;
+}
+
+export class StatusWriter {
+  private readonly entries = new Map<string, Entry>();
+  private running = 0;
+  private readonly ready: string[] = [];
+  private readonly concurrency: number;
+  private closed = false;
+  /** Writes done / 409s retried / failures (for health detail and benchmarks). */
+  readonly stats = { writes: 0, conflicts: 0, errors: 0 };
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly cached: (key: string) => Cached<KubeObject> | undefined,
+    private readonly log: Logger,
+    private readonly opts: StatusWriterOptions = {},
+  ) {
+    this.concurrency = opts.concurrency ?? 256;
+  }
+
+  /** set: write `status` for the pod at informer key `key` (coalesced with earlier sets). */
+  set(key: string, status: any): void {
+    if (this.closed) return;
+    let e = this.entries.get(key);
+    if (!e) this.entries.set(key, (e = { inflight: false, waiters: [] }));
+    e.pending = status;
+    if (!e.inflight && !e.retryTimer) this.enqueue(key);
+  }
+
+  /** latest: the newest status asked for, unless the cache already holds a newer pod. */
+  latest(key: string, cachedRevision: number): any | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.pending) return e.pending;
+    if (e.sent && Number(e.sent.pod.metadata.resourceVersion) >= cachedRevision) return e.sent.status;
+    return undefined;
+  }
+
+  /** The newest pod object known for `key` (the cache's or the one the last write returned). */
+  newest(key: string): KubeObject | undefined {
+    const c = this.cached(key);
+    const sent = this.entries.get(key)?.sent?.pod;
+    if (!c) return sent;
+    if (sent && Number(sent.metadata.resourceVersion) > c.modRevision) return sent;
+    return c.object;
+  }
+
+  /** flush: resolves when nothing is pending or in flight for `key`. */
+  flush(key: string): Promise<void> {
+    const e = this.entries.get(key);
+    if (!e || (!e.pending && !e.inflight)) return Promise.resolve();
+    return new Promise((res) => e.waiters.push(res));
+  }
+
+  /** forget: drop what is known of `key` (the pod left this node). */
+  forget(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    if (e.retryTimer) clearTimeout(e.retryTimer);
+    e.pending = undefined;
+    if (!e.inflight) {
+      this.entries.delete(key);
+      for (const w of e.waiters.splice(0)) w();
+    }
+  }
+
+  /** Pods with a write pending or in flight. */
+  get backlog(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.pending || e.inflight) n++;
+    return n;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const key of [...this.entries.keys()]) this.forget(key);
+  }
+
+  private enqueue(key: string): void {
+    this.ready.push(key);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.ready.length > 0) {
+      const key = this.ready.shift()!;
+      const e = this.entries.get(key);
+      if (!e || e.inflight || !e.pending) continue;
+      this.running++;
+      e.inflight = true;
+      void this.write(key, e).finally(() => {
+        this.running--;
+        e.inflight = false;
+        if (e.pending && !e.retryTimer && !this.closed) this.enqueue(key);
+        else if (!e.pending) {
+          for (const w of e.waiters.splice(0)) w();
+          if (!e.sent && !e.retryTimer) this.entries.delete(key);
+        }
+        this.pump();
+      });
+    }
+  }
+
+  private async write(key: string, e: Entry): Promise<void> {
+    const status = e.pending;
+    e.pending = undefined;
+    let pod = this.newest(key);
+    const retries = this.opts.conflictRetries ?? 5;
+    for (let attempt = 0; ; attempt++) {
+      if (!pod) return; // gone from the cache: nothing to write to
+      try {
+        const written = await this.client.updateStatus({ ...pod, status });
+        this.stats.writes++;
+        e.sent = { status, pod: written };
+        return;
+      } catch (err) {
+        if (isStatus(err, 404)) {
+          e.sent = undefined;
+          return;
+        }
+        if (isStatus(err, 409) && attempt < retries) {
+          this.stats.conflicts++;
+          const c = this.cached(key);
+          if (c && c.modRevision > Number(pod.metadata.resourceVersion)) pod = c.object;
+          else {
+            try {
+              pod = await this.client.get("Pod", pod.metadata.namespace, pod.metadata.name);
+            } catch (getErr) {
+              if (isStatus(getErr, 404)) return;
+              throw getErr;
+            }
+          }
+          if (e.pending) return; // a newer status arrived meanwhile: it is written next
+          continue;
+        }
+        this.stats.errors++;
+        this.log.warn("pod status write failed; retrying", { key, err });
+        e.pending ??= status;
+        e.retryTimer = setTimeout(() => {
+          e.retryTimer = undefined;
+          if (e.pending && !e.inflight) this.enqueue(key);
+        }, this.opts.retryMs ?? 500);
+        e.retryTimer.unref();
+        return;
+      }
+    }
+  }
+}
