@@ -1,0 +1,64 @@
+/**
+ * replicaset: the ReplicaSet controller (Kubernetes' pkg/controller/replicaset semantics:
+ * claims with adoption and release, expectations, slow-start creates, ranked scale-down,
+ * status counts). The only public entry of this folder.
+ *
+ * @example
+ * ```ts
+ * const manager = new ControllerManager({ ..., controllers: [new ReplicaSetController({ workers: 5 })] });
+ * ```
+ */
+export {
+  ReplicaSetController,
+  replicaSetOptionsFromEnv,
+  isUnknownOutcome,
+  InvalidReplicaSetConfigError,
+  type ReplicaSetControllerOptions,
+} from "./replicaset-controller.js";
+export {
+  decideClaims,
+  decideReplicas,
+  podsToDelete,
+  podFromTemplate,
+  podNamePrefix,
+  calculateStatus,
+  statusEqual,
+  nextAvailabilityCheckMs,
+  replicaSetsSelecting,
+  replicaSetSelector,
+  siblingsOf,
+  controllerRefFor,
+  desiredReplicas,
+  replicaSetKey,
+  rfc3339,
+  DEFAULT_BURST_REPLICAS,
+  REPLICA_FAILURE,
+  type Claims,
+  type ManageError,
+  type ReplicaAction,
+  type ReplicaInputs,
+  type ReplicaSetLike,
+  type ReplicaSetStatus,
+  type ReplicaSetCondition,
+} from "./decide.js";
+export { ControllerExpectations, DEFAULT_EXPECTATIONS_TIMEOUT_MS, type ExpectationState } from "./expectations.js";
+export {
+  compareForDeletion,
+  rankByRelatedPodsOnSameNode,
+  controllerRefOf,
+  isPodActive,
+  isPodReady,
+  isPodAvailable,
+  isPodTerminating,
+  podReadySince,
+  msUntilAvailable,
+  maxRestartCount,
+  podDeletionCost,
+  POD_DELETION_COST_ANNOTATION,
+  type PodLike,
+  type PodCondition,
+  type OwnerReference,
+  type RankedPod,
+} from "./pods.js";
+export { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE, type SlowStartResult } from "./slow-start.js";
+export { PodIndex } from "./pod-index.js";

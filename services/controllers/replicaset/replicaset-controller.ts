@@ -1,0 +1,495 @@
+/**
+ * ReplicaSetController: keeps `spec.replicas` pods for every ReplicaSet (Kubernetes'
+ * ReplicaSet controller; the rules are in decide.ts).
+ *
+ * Level-based: pod and ReplicaSet events only maintain indexes, record what was observed
+ * ({@link ControllerExpectations}) and enqueue `namespace/name` of the ReplicaSet(s)
+ * concerned. `reconcile(key)` re-reads the caches, claims pods (adopt / release), and — only
+ * when the expectations of earlier creates and deletes are met — creates or deletes pods in
+ * slow-start batches, then writes the status when it changed. The work queue owns retries.
+ *
+ * The invariant the expectations protect: a sync never acts on a cache that does not yet show
+ * its own earlier writes, so a slow informer can never make it create twice. A create or
+ * delete whose outcome is unknown (bus timeout) keeps its expectation until the informer sees
+ * it or the expectation times out; a delete's unknown outcome is checked with a GET.
+ */
+import { isStatus, WorkQueue, type BackoffConfig, type Cached, type Informer, type KubeObject } from "../../client/index.js";
+import { BusClosedError, BusTimeoutError, RemoteError } from "../../kernel/index.js";
+import { lookupResourceByKind } from "../../schema/index.js";
+import { objectKey } from "../../store/object-keys.js";
+import type { Controller, ControllerContext } from "../controller.js";
+import {
+  calculateStatus,
+  controllerRefFor,
+  decideClaims,
+  decideReplicas,
+  DEFAULT_BURST_REPLICAS,
+  nextAvailabilityCheckMs,
+  podFromTemplate,
+  replicaSetKey,
+  replicaSetsSelecting,
+  siblingsOf,
+  statusEqual,
+  type ManageError,
+  type ReplicaSetLike,
+  type ReplicaSetStatus,
+} from "./decide.js";
+import { ControllerExpectations, DEFAULT_EXPECTATIONS_TIMEOUT_MS } from "./expectations.js";
+import { PodIndex } from "./pod-index.js";
+import { controllerRefOf, isPodActive, isPodTerminating, type OwnerReference, type PodLike } from "./pods.js";
+import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from "./slow-start.js";
+
+/** Options of {@link ReplicaSetController}. */
+export interface ReplicaSetControllerOptions {
+  /** Concurrent reconciles (default 5, Kubernetes' ConcurrentReplicaSetSyncs). */
+  workers?: number;
+  /** Most creates or deletes per sync (default 500). */
+  burstReplicas?: number;
+  /** Expiry of unobserved creates/deletes (default 5 min). */
+  expectationsTimeoutMs?: number;
+  /** Retry backoff of the work queue (default 50 ms doubling to 10 s). */
+  backoff?: BackoffConfig;
+  /** First slow-start batch size (default 1). */
+  initialBatchSize?: number;
+}
+
+/** InvalidReplicaSetConfigError: an option from the environment is not a positive integer. */
+export class InvalidReplicaSetConfigError extends Error {
+  override name = "InvalidReplicaSetConfigError";
+}
+
+/**
+ * replicaSetOptionsFromEnv: options from `K8S_RS_WORKERS`, `K8S_RS_BURST`,
+ * `K8S_RS_EXPECTATIONS_TIMEOUT_MS` (each a positive integer; unset = default).
+ */
+export function replicaSetOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): ReplicaSetControllerOptions {
+  const num = (name: string): number | undefined => {
+    const v = env[name];
+    if (v === undefined || v === "") return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidReplicaSetConfigError(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const out: ReplicaSetControllerOptions = {};
+  const workers = num("K8S_RS_WORKERS");
+  const burst = num("K8S_RS_BURST");
+  const timeout = num("K8S_RS_EXPECTATIONS_TIMEOUT_MS");
+  if (workers !== undefined) out.workers = workers;
+  if (burst !== undefined) out.burstReplicas = burst;
+  if (timeout !== undefined) out.expectationsTimeoutMs = timeout;
+  return out;
+}
+
+const RS_RESOURCE = lookupResourceByKind("ReplicaSet")!.storeResource;
+
+/** isUnknownOutcome: the request may or may not have been carried out (no answer, or a timeout answer). */
+export function isUnknownOutcome(err: unknown): boolean {
+  return err instanceof BusTimeoutError || err instanceof BusClosedError || (err instanceof RemoteError && err.code === 504);
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof RemoteError) return err.detail || err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function sameRef(a: OwnerReference | undefined, b: OwnerReference | undefined): boolean {
+  return a?.uid === b?.uid;
+}
+
+function sameLabels(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const x = Object.entries(a ?? {});
+  const y = b ?? {};
+  return x.length === Object.keys(y).length && x.every(([k, v]) => y[k] === v);
+}
+
+/** The store key of a pod, as the informer names it. */
+function podKeyOf(c: Cached<KubeObject>): string {
+  return c.key;
+}
+
+/** Per-term state: rebuilt on every start. */
+interface Term {
+  ctx: ControllerContext;
+  queue: WorkQueue<string>;
+  expectations: ControllerExpectations;
+  pods: Informer<KubeObject>;
+  replicaSets: Informer<KubeObject>;
+  podIndex: PodIndex;
+  /** namespace → store keys of its ReplicaSets. */
+  rsByNamespace: Map<string, Set<string>>;
+  running: Promise<void>;
+}
+
+export class ReplicaSetController implements Controller {
+  readonly name = "replicaset-controller";
+  private term: Term | undefined;
+  /** Counters for health and tests. */
+  readonly stats = { reconciles: 0, creates: 0, deletes: 0, adoptions: 0, releases: 0, statusUpdates: 0, createErrors: 0, deleteErrors: 0 };
+
+  constructor(private readonly opts: ReplicaSetControllerOptions = {}) {}
+
+  /** Keys waiting, in process or delayed (0 = idle; for tests). */
+  get pending(): number {
+    return this.term?.queue.pending ?? 0;
+  }
+
+  /** The expectations of this term (for tests). */
+  get expectations(): ControllerExpectations | undefined {
+    return this.term?.expectations;
+  }
+
+  status(): string {
+    return this.term ? `queue ${this.term.queue.pending}, creates ${this.stats.creates}, deletes ${this.stats.deletes}` : "stopped";
+  }
+
+  async start(ctx: ControllerContext): Promise<void> {
+    if (this.term) await this.stop();
+    const term: Term = {
+      ctx,
+      queue: new WorkQueue<string>(this.opts.backoff ?? { baseMs: 50, maxMs: 10_000 }),
+      expectations: new ControllerExpectations(ctx.clock, this.opts.expectationsTimeoutMs ?? DEFAULT_EXPECTATIONS_TIMEOUT_MS),
+      pods: ctx.informers.informer("Pod"),
+      replicaSets: ctx.informers.informer("ReplicaSet"),
+      podIndex: new PodIndex(),
+      rsByNamespace: new Map(),
+      running: Promise.resolve(),
+    };
+    this.term = term;
+    term.pods.addHandlers({
+      onAdd: (c) => this.onPodAdd(term, c),
+      onUpdate: (old, c) => this.onPodUpdate(term, old, c),
+      onDelete: (c) => this.onPodDelete(term, c),
+    });
+    term.replicaSets.addHandlers({
+      onAdd: (c) => this.onReplicaSetAdd(term, c),
+      onUpdate: (old, c) => this.onReplicaSetUpdate(term, old, c),
+      onDelete: (c) => this.onReplicaSetDelete(term, c),
+    });
+    await ctx.informers.waitForSync(["Pod", "ReplicaSet"]);
+    if (this.term !== term) return; // stopped while syncing
+    // The informers may have been started by another controller: index whatever is cached.
+    for (const c of term.replicaSets.list()) this.onReplicaSetAdd(term, c);
+    for (const c of term.pods.list()) term.podIndex.upsert(c.key, c.object as PodLike);
+    term.running = term.queue.run(
+      this.opts.workers ?? 5,
+      (key) => this.reconcile(term, key),
+      (key, err) => {
+        if (isStatus(err, 409)) ctx.log.debug("conflict; retrying", { key });
+        else ctx.log.warn("replicaset sync failed; retrying", { key, err: errorMessage(err) });
+      },
+    );
+    ctx.log.info("replicaset controller running", { replicaSets: term.replicaSets.size, pods: term.podIndex.size });
+  }
+
+  async stop(): Promise<void> {
+    const term = this.term;
+    if (!term) return;
+    this.term = undefined;
+    term.queue.shutdown();
+    await term.running;
+  }
+
+  // ---- events: only index, observe and enqueue keys ----
+
+  private cachedReplicaSet(term: Term, namespace: string, name: string): ReplicaSetLike | undefined {
+    return term.replicaSets.get(objectKey(RS_RESOURCE, namespace, name))?.object as ReplicaSetLike | undefined;
+  }
+
+  /** resolveControllerRef: the key of the cached ReplicaSet a controller reference names (same uid), if any. */
+  private resolveControllerRef(term: Term, namespace: string, ref: OwnerReference | undefined): string | undefined {
+    if (!ref || ref.kind !== "ReplicaSet" || !ref.apiVersion.startsWith("apps/")) return undefined;
+    const rs = this.cachedReplicaSet(term, namespace, ref.name);
+    return rs && rs.metadata.uid === ref.uid ? `${namespace}/${ref.name}` : undefined;
+  }
+
+  private replicaSetsIn(term: Term, namespace: string): ReplicaSetLike[] {
+    const out: ReplicaSetLike[] = [];
+    for (const k of term.rsByNamespace.get(namespace) ?? []) {
+      const c = term.replicaSets.get(k);
+      if (c) out.push(c.object as ReplicaSetLike);
+    }
+    return out;
+  }
+
+  private enqueueSelecting(term: Term, pod: PodLike): void {
+    for (const rs of replicaSetsSelecting(pod, this.replicaSetsIn(term, pod.metadata.namespace ?? ""))) term.queue.add(replicaSetKey(rs));
+  }
+
+  /** A pod of a ReplicaSet is going or gone: its deletion is observed (once per pod key). */
+  private podDeleted(term: Term, key: string, pod: PodLike): void {
+    const rsKey = this.resolveControllerRef(term, pod.metadata.namespace ?? "", controllerRefOf(pod));
+    if (!rsKey) return;
+    term.expectations.deletionObserved(rsKey, key);
+    term.queue.add(rsKey);
+  }
+
+  private onPodAdd(term: Term, c: Cached<KubeObject>): void {
+    const pod = c.object as PodLike;
+    term.podIndex.upsert(c.key, pod);
+    if (isPodTerminating(pod)) {
+      // Seen for the first time already being deleted (e.g. after a relist).
+      this.podDeleted(term, podKeyOf(c), pod);
+      return;
+    }
+    const ref = controllerRefOf(pod);
+    if (ref) {
+      const rsKey = this.resolveControllerRef(term, pod.metadata.namespace ?? "", ref);
+      if (!rsKey) return;
+      term.expectations.creationObserved(rsKey);
+      term.queue.add(rsKey);
+      return;
+    }
+    this.enqueueSelecting(term, pod);
+  }
+
+  private onPodUpdate(term: Term, old: Cached<KubeObject>, c: Cached<KubeObject>): void {
+    const pod = c.object as PodLike;
+    const before = old.object as PodLike;
+    term.podIndex.upsert(c.key, pod);
+    if (old.modRevision === c.modRevision) return;
+    const labelsChanged = !sameLabels(before.metadata.labels, pod.metadata.labels);
+    if (isPodTerminating(pod)) {
+      this.podDeleted(term, podKeyOf(c), pod);
+      if (labelsChanged) this.podDeleted(term, podKeyOf(c), before);
+      return;
+    }
+    const ns = pod.metadata.namespace ?? "";
+    const ref = controllerRefOf(pod);
+    const oldRef = controllerRefOf(before);
+    const refChanged = !sameRef(ref, oldRef);
+    if (refChanged && oldRef) {
+      const oldKey = this.resolveControllerRef(term, ns, oldRef);
+      if (oldKey) term.queue.add(oldKey);
+    }
+    if (ref) {
+      const rsKey = this.resolveControllerRef(term, ns, ref);
+      if (rsKey) term.queue.add(rsKey);
+      return;
+    }
+    if (labelsChanged || refChanged) this.enqueueSelecting(term, pod);
+  }
+
+  private onPodDelete(term: Term, c: Cached<KubeObject>): void {
+    term.podIndex.remove(c.key);
+    this.podDeleted(term, podKeyOf(c), c.object as PodLike);
+  }
+
+  private onReplicaSetAdd(term: Term, c: Cached<KubeObject>): void {
+    const rs = c.object as ReplicaSetLike;
+    const ns = rs.metadata.namespace ?? "";
+    let keys = term.rsByNamespace.get(ns);
+    if (!keys) term.rsByNamespace.set(ns, (keys = new Set()));
+    keys.add(c.key);
+    term.queue.add(replicaSetKey(rs));
+  }
+
+  private onReplicaSetUpdate(term: Term, old: Cached<KubeObject>, c: Cached<KubeObject>): void {
+    const rs = c.object as ReplicaSetLike;
+    // Deleted and recreated under the same name: the old one's expectations are void.
+    if ((old.object as ReplicaSetLike).metadata.uid !== rs.metadata.uid) term.expectations.delete(replicaSetKey(rs));
+    term.queue.add(replicaSetKey(rs));
+  }
+
+  private onReplicaSetDelete(term: Term, c: Cached<KubeObject>): void {
+    const rs = c.object as ReplicaSetLike;
+    const ns = rs.metadata.namespace ?? "";
+    const keys = term.rsByNamespace.get(ns);
+    keys?.delete(c.key);
+    if (keys?.size === 0) term.rsByNamespace.delete(ns);
+    term.expectations.delete(replicaSetKey(rs));
+    term.queue.add(replicaSetKey(rs));
+  }
+
+  // ---- reconcile ----
+
+  private podsByKeys(term: Term, keys: readonly string[]): Array<{ key: string; pod: PodLike }> {
+    const out: Array<{ key: string; pod: PodLike }> = [];
+    for (const key of keys) {
+      const c = term.pods.get(key);
+      if (c) out.push({ key, pod: c.object as PodLike });
+    }
+    return out;
+  }
+
+  /** reconcile: one sync of the ReplicaSet `namespace/name`. */
+  private async reconcile(term: Term, key: string): Promise<void | { requeueAfterMs?: number }> {
+    this.stats.reconciles++;
+    const slash = key.indexOf("/");
+    const ns = key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    const rs = this.cachedReplicaSet(term, ns, name);
+    if (!rs) {
+      term.expectations.delete(key);
+      return;
+    }
+    const uid = rs.metadata.uid ?? "";
+    const needsSync = term.expectations.satisfied(key);
+    const candidates = this.podsByKeys(term, [...term.podIndex.controlledBy(uid), ...term.podIndex.orphans(ns)]);
+    const keyOfPod = new Map(candidates.map((c) => [c.pod, c.key]));
+    const claims = decideClaims(rs, candidates.map((c) => c.pod));
+    for (const pod of claims.release) await this.release(term, rs, pod);
+    const owned: PodLike[] = [...claims.owned];
+    if (claims.adopt.length > 0 && (await this.canAdopt(term, rs))) {
+      for (const pod of claims.adopt) {
+        const adopted = await this.adopt(term, rs, pod);
+        if (adopted) owned.push(adopted);
+      }
+    }
+
+    let manageError: (ManageError & { cause: unknown }) | undefined;
+    if (needsSync && !rs.metadata.deletionTimestamp) {
+      manageError = await this.manageReplicas(term, key, rs, owned, (p) => keyOfPod.get(p) ?? objectKey("pods", ns, p.metadata.name));
+    }
+
+    const now = term.ctx.clock.now();
+    const status = calculateStatus(rs, owned, manageError, now);
+    if (!statusEqual(rs.status, status)) await this.writeStatus(term, rs, status);
+    if (manageError) throw manageError.cause;
+
+    const waits = [nextAvailabilityCheckMs(rs, owned, now), needsSync ? undefined : term.expectations.msUntilExpiry(key)].filter((v): v is number => v !== undefined && v > 0);
+    return waits.length > 0 ? { requeueAfterMs: Math.min(...waits) } : undefined;
+  }
+
+  /** canAdopt: a fresh read says the ReplicaSet is still the one cached and is not being deleted (Kubernetes' RecheckDeletionTimestamp). */
+  private async canAdopt(term: Term, rs: ReplicaSetLike): Promise<boolean> {
+    try {
+      const fresh = await term.ctx.client.get("ReplicaSet", rs.metadata.namespace ?? "", rs.metadata.name);
+      return fresh.metadata.uid === rs.metadata.uid && !fresh.metadata.deletionTimestamp;
+    } catch (err) {
+      if (isStatus(err, 404)) return false;
+      throw err;
+    }
+  }
+
+  /** adopt: add the controller reference, compare-and-swap on the cached resourceVersion (a changed pod is claimed again on the next sync). */
+  private async adopt(term: Term, rs: ReplicaSetLike, pod: PodLike): Promise<PodLike | undefined> {
+    const next = structuredClone(pod) as KubeObject;
+    next.kind = "Pod";
+    next.apiVersion = "v1";
+    next.metadata.ownerReferences = [...(pod.metadata.ownerReferences ?? []), controllerRefFor(rs)];
+    try {
+      const out = (await term.ctx.client.update(next)) as PodLike;
+      this.stats.adoptions++;
+      term.ctx.log.debug("adopted pod", { replicaSet: replicaSetKey(rs), pod: pod.metadata.name });
+      return out;
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw err;
+    }
+  }
+
+  /** release: remove this ReplicaSet's reference from a pod it no longer selects. */
+  private async release(term: Term, rs: ReplicaSetLike, pod: PodLike): Promise<void> {
+    try {
+      await term.ctx.client.patch("Pod", pod.metadata.namespace ?? "", pod.metadata.name, "strategic", {
+        metadata: { ownerReferences: [{ $patch: "delete", uid: rs.metadata.uid }] },
+      });
+      this.stats.releases++;
+      term.ctx.log.debug("released pod", { replicaSet: replicaSetKey(rs), pod: pod.metadata.name });
+    } catch (err) {
+      if (isStatus(err, 404)) return;
+      throw err;
+    }
+  }
+
+  /** manageReplicas: create or delete toward spec.replicas; returns the first error (the status shows it, the queue retries). */
+  private async manageReplicas(
+    term: Term,
+    key: string,
+    rs: ReplicaSetLike,
+    owned: PodLike[],
+    podKey: (p: PodLike) => string,
+  ): Promise<(ManageError & { cause: unknown }) | undefined> {
+    const { client, log } = term.ctx;
+    const ns = rs.metadata.namespace ?? "";
+    const related: PodLike[] = [];
+    for (const sibling of siblingsOf(rs, this.replicaSetsIn(term, ns))) {
+      for (const { pod } of this.podsByKeys(term, term.podIndex.controlledBy(sibling.metadata.uid ?? ""))) if (isPodActive(pod)) related.push(pod);
+    }
+    const action = decideReplicas({ rs, owned, related, burstReplicas: this.opts.burstReplicas ?? DEFAULT_BURST_REPLICAS });
+    if (action.type === "create") {
+      term.expectations.expectCreations(key, action.count);
+      let unknown = 0;
+      const result = await slowStartBatch(action.count, this.opts.initialBatchSize ?? SLOW_START_INITIAL_BATCH_SIZE, async () => {
+        try {
+          await client.create(podFromTemplate(rs) as KubeObject);
+          this.stats.creates++;
+        } catch (err) {
+          if (isUnknownOutcome(err)) unknown++;
+          this.stats.createErrors++;
+          throw err;
+        }
+      });
+      // Creates that failed for sure or were never sent will not be observed; unknown ones may be.
+      term.expectations.lowerCreations(key, action.count - result.successes - unknown);
+      if (result.errors.length > 0) {
+        const err = result.errors[0];
+        log.warn("failed to create pods", { replicaSet: key, created: result.successes, failed: result.errors.length, skipped: result.skipped, err: errorMessage(err) });
+        return { verb: "create", message: errorMessage(err), cause: err };
+      }
+      log.debug("created pods", { replicaSet: key, count: result.successes });
+      return undefined;
+    }
+    if (action.type === "delete") {
+      const keys = action.pods.map(podKey);
+      term.expectations.expectDeletions(key, keys);
+      const results = await Promise.allSettled(action.pods.map((p, i) => this.deletePod(term, key, p, keys[i]!)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) {
+        log.warn("failed to delete pods", { replicaSet: key, err: errorMessage(failed.reason) });
+        return { verb: "delete", message: errorMessage(failed.reason), cause: failed.reason };
+      }
+      return undefined;
+    }
+    return undefined;
+  }
+
+  private async deletePod(term: Term, rsKey: string, pod: PodLike, key: string): Promise<void> {
+    const ns = pod.metadata.namespace ?? "";
+    try {
+      await term.ctx.client.delete("Pod", ns, pod.metadata.name);
+      this.stats.deletes++;
+    } catch (err) {
+      if (isStatus(err, 404)) {
+        term.expectations.deletionObserved(rsKey, key); // already gone: no event will come for it
+        return;
+      }
+      this.stats.deleteErrors++;
+      if (!isUnknownOutcome(err) || !(await this.deleteHappened(term, pod))) term.expectations.deletionObserved(rsKey, key);
+      throw err;
+    }
+  }
+
+  /** deleteHappened: after an unknown outcome, whether the pod is gone or going (false when that cannot be told). */
+  private async deleteHappened(term: Term, pod: PodLike): Promise<boolean> {
+    try {
+      const live = await term.ctx.client.get("Pod", pod.metadata.namespace ?? "", pod.metadata.name);
+      return live.metadata.uid !== pod.metadata.uid || !!live.metadata.deletionTimestamp;
+    } catch {
+      return true; // gone (404), or cannot tell: keep expecting it (the expectation expires if it never comes)
+    }
+  }
+
+  /** writeStatus: the status subresource, once more on a fresh read after a conflict. */
+  private async writeStatus(term: Term, rs: ReplicaSetLike, status: ReplicaSetStatus): Promise<void> {
+    const { client } = term.ctx;
+    const put = (obj: KubeObject) => client.updateStatus({ ...obj, kind: "ReplicaSet", apiVersion: "apps/v1", status });
+    try {
+      await put(rs as KubeObject);
+      this.stats.statusUpdates++;
+    } catch (err) {
+      if (isStatus(err, 404)) return;
+      if (!isStatus(err, 409)) throw err;
+      let fresh: KubeObject;
+      try {
+        fresh = await client.get("ReplicaSet", rs.metadata.namespace ?? "", rs.metadata.name);
+      } catch (e) {
+        if (isStatus(e, 404)) return;
+        throw e;
+      }
+      if (fresh.metadata.uid !== rs.metadata.uid) return;
+      await put(fresh);
+      this.stats.statusUpdates++;
+    }
+  }
+}
