@@ -1,0 +1,267 @@
+/**
+ * NodeLifecycleController: watches Nodes, their Leases (`kube-node-lease/<node>`) and the pods
+ * bound to them; marks a node whose heartbeat stopped Ready=Unknown, taints it, evicts its
+ * pods as their tolerations allow and force-deletes what no kubelet will finish (rules in
+ * decide.ts).
+ *
+ * Level-based: the work queue holds node names. Node and Lease events enqueue their node; a
+ * pod event enqueues its node only when that node needs attention (missing, not Ready, or
+ * NoExecute-tainted) — a healthy cluster's pod churn costs nothing. `reconcile(node)` reads
+ * the caches, calls {@link decideNode} with the clock's now and applies the result: the
+ * status first (compare-and-swap on the cached resourceVersion), then the taints on the
+ * object that status write returned, then the pods (deletes carry the cached
+ * resourceVersion as a precondition, so a stale view ends in 409 and a retry). Whatever falls
+ * due later (heartbeat going stale, a toleration running out) comes back as requeueAfter.
+ */
+import { isStatus, WorkQueue, type BackoffConfig, type Cached, type Informer, type KubeObject } from "../../client/index.js";
+import type { Controller, ControllerContext } from "../controller.js";
+import { DEFAULT_NODE_LIFECYCLE_CONFIG, type NodeLifecycleConfig } from "./config.js";
+import {
+  decideNode,
+  decideOrphanedPods,
+  NO_EXECUTE,
+  NODE_LEASE_NAMESPACE,
+  readyStatus,
+  taintId,
+  type LifecyclePod,
+  type NodeLease,
+  type NodeDecision,
+  type PodAction,
+  type Taint,
+} from "./decide.js";
+
+/** Options of {@link NodeLifecycleController}: the config (defaults: Kubernetes') plus the queue's retry backoff. */
+export interface NodeLifecycleOptions extends Partial<NodeLifecycleConfig> {
+  /** Retry backoff of the work queue (default 50 ms doubling to 5 s). */
+  backoff?: BackoffConfig;
+}
+
+const nodeKey = (name: string) => `/nodes/${name}`;
+const leaseKey = (name: string) => `/leases.coordination.k8s.io/${NODE_LEASE_NAMESPACE}/${name}`;
+const LEASE_PREFIX = `/leases.coordination.k8s.io/${NODE_LEASE_NAMESPACE}/`;
+
+/** Per-term state: rebuilt on every start. */
+interface Term {
+  ctx: ControllerContext;
+  queue: WorkQueue<string>;
+  nodes: Informer<KubeObject>;
+  leases: Informer<KubeObject>;
+  pods: Informer<KubeObject>;
+  /** node name → keys of the pods bound to it. */
+  podsByNode: Map<string, Set<string>>;
+  /** pod key → the node it is indexed under. */
+  nodeOfPod: Map<string, string>;
+  /** node name → taintId → when a NoExecute taint without timeAdded was first seen. */
+  firstSeen: Map<string, Map<string, number>>;
+  /** node name → when the controller first found pods bound to it while it did not exist. */
+  missingSince: Map<string, number>;
+  running: Promise<void>;
+}
+
+export class NodeLifecycleController implements Controller {
+  readonly name = "node-lifecycle";
+  readonly config: NodeLifecycleConfig;
+  private term: Term | undefined;
+  /** Counters for health and tests. */
+  readonly stats = { reconciles: 0, markedUnknown: 0, taintUpdates: 0, evictions: 0, forceDeletes: 0, podsMarkedNotReady: 0 };
+
+  constructor(private readonly opts: NodeLifecycleOptions = {}) {
+    const { backoff: _backoff, ...config } = opts;
+    this.config = { ...DEFAULT_NODE_LIFECYCLE_CONFIG, ...config };
+  }
+
+  /** Keys waiting, in process or delayed. */
+  get pending(): number {
+    return this.term?.queue.pending ?? 0;
+  }
+
+  status(): string {
+    if (!this.term) return "stopped";
+    const s = this.stats;
+    return `queue ${this.term.queue.pending}, nodes ${this.term.nodes.size}, marked unknown ${s.markedUnknown}, evictions ${s.evictions}, force deletes ${s.forceDeletes}`;
+  }
+
+  async start(ctx: ControllerContext): Promise<void> {
+    if (this.term) await this.stop();
+    const term: Term = {
+      ctx,
+      queue: new WorkQueue<string>(this.opts.backoff ?? { baseMs: 50, maxMs: 5000 }),
+      nodes: ctx.informers.informer("Node"),
+      leases: ctx.informers.informer("Lease"),
+      pods: ctx.informers.informer("Pod"),
+      podsByNode: new Map(),
+      nodeOfPod: new Map(),
+      firstSeen: new Map(),
+      missingSince: new Map(),
+      running: Promise.resolve(),
+    };
+    this.term = term;
+    term.nodes.addHandlers({
+      onAdd: (c) => term.queue.add(c.object.metadata.name),
+      onUpdate: (_old, c) => term.queue.add(c.object.metadata.name),
+      onDelete: (c) => term.queue.add(c.object.metadata.name),
+    });
+    const onLease = (c: Cached<KubeObject>) => {
+      if (c.key.startsWith(LEASE_PREFIX)) term.queue.add(c.object.metadata.name);
+    };
+    term.leases.addHandlers({ onAdd: onLease, onUpdate: (_old, c) => onLease(c) });
+    term.pods.addHandlers({
+      onAdd: (c) => this.indexPod(term, c),
+      onUpdate: (_old, c) => this.indexPod(term, c),
+      onDelete: (c) => this.unindexPod(term, c.key),
+    });
+    await ctx.informers.waitForSync(["Node", "Lease", "Pod"]);
+    if (this.term !== term) return; // stopped while syncing
+    // The informers may have been started (and filled) by another controller before our handlers.
+    for (const c of term.pods.list()) this.indexPod(term, c);
+    for (const c of term.nodes.list()) term.queue.add(c.object.metadata.name);
+    for (const node of term.podsByNode.keys()) term.queue.add(node);
+    term.running = term.queue.run(
+      this.config.workers,
+      (node) => this.reconcile(term, node),
+      (node, err) => {
+        if (isStatus(err, 409)) ctx.log.debug("conflict; retrying", { node });
+        else ctx.log.warn("node lifecycle reconcile failed; retrying", { node, err });
+      },
+    );
+    ctx.log.info("node lifecycle controller running", { nodes: term.nodes.size, ...this.config });
+  }
+
+  async stop(): Promise<void> {
+    const term = this.term;
+    if (!term) return;
+    this.term = undefined;
+    term.queue.shutdown();
+    await term.running;
+  }
+
+  // ---- events: index pods by node, enqueue node names ----
+
+  private indexPod(term: Term, c: Cached<KubeObject>): void {
+    const nodeName: string | undefined = c.object.spec?.nodeName || undefined;
+    const before = term.nodeOfPod.get(c.key);
+    if (before !== nodeName) {
+      this.unindexPod(term, c.key);
+      if (nodeName) {
+        term.nodeOfPod.set(c.key, nodeName);
+        let set = term.podsByNode.get(nodeName);
+        if (!set) term.podsByNode.set(nodeName, (set = new Set()));
+        set.add(c.key);
+      }
+    }
+    if (nodeName && this.needsAttention(term, nodeName)) term.queue.add(nodeName);
+  }
+
+  private unindexPod(term: Term, podKey: string): void {
+    const nodeName = term.nodeOfPod.get(podKey);
+    if (nodeName === undefined) return;
+    term.nodeOfPod.delete(podKey);
+    const set = term.podsByNode.get(nodeName);
+    set?.delete(podKey);
+    if (set && set.size === 0) term.podsByNode.delete(nodeName);
+  }
+
+  /** A pod change matters only on a node that is missing, not Ready, or NoExecute-tainted. */
+  private needsAttention(term: Term, nodeName: string): boolean {
+    const node = term.nodes.get(nodeKey(nodeName))?.object;
+    if (!node) return true;
+    if (readyStatus(node.status?.conditions) !== "True") return true;
+    return ((node.spec?.taints ?? []) as Taint[]).some((t) => t.effect === NO_EXECUTE);
+  }
+
+  // ---- reconcile ----
+
+  private podsOn(term: Term, nodeName: string): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const key of term.podsByNode.get(nodeName) ?? []) {
+      const pod = term.pods.get(key)?.object;
+      if (pod && pod.spec?.nodeName === nodeName) out.push(pod);
+    }
+    return out;
+  }
+
+  /** Remember when each NoExecute taint without timeAdded was first seen (forget the rest). */
+  private firstSeenOf(term: Term, nodeName: string, taints: readonly Taint[], now: number): Map<string, number> {
+    const seen = term.firstSeen.get(nodeName) ?? new Map<string, number>();
+    const current = new Set(taints.filter((t) => t.effect === NO_EXECUTE && !t.timeAdded).map(taintId));
+    for (const id of seen.keys()) if (!current.has(id)) seen.delete(id);
+    for (const id of current) if (!seen.has(id)) seen.set(id, now);
+    if (seen.size) term.firstSeen.set(nodeName, seen);
+    else term.firstSeen.delete(nodeName);
+    return seen;
+  }
+
+  /** reconcile: one pass over one node (by name) and its pods. */
+  private async reconcile(term: Term, nodeName: string): Promise<void | { requeueAfterMs?: number }> {
+    this.stats.reconciles++;
+    const now = term.ctx.clock.now();
+    const node = term.nodes.get(nodeKey(nodeName))?.object;
+    const pods = this.podsOn(term, nodeName);
+    if (!node) {
+      term.firstSeen.delete(nodeName);
+      if (pods.length === 0) {
+        term.missingSince.delete(nodeName);
+        return;
+      }
+      let since = term.missingSince.get(nodeName);
+      if (since === undefined) term.missingSince.set(nodeName, (since = now));
+      const orphans = decideOrphanedPods(pods as LifecyclePod[], since, now, this.config.orphanQuarantineMs);
+      for (const a of orphans.podActions) await this.applyPod(term, nodeName, a);
+      return orphans.requeueAfterMs !== undefined ? { requeueAfterMs: orphans.requeueAfterMs } : undefined;
+    }
+    term.missingSince.delete(nodeName);
+    const lease = term.leases.get(leaseKey(nodeName))?.object as NodeLease | undefined;
+    const firstSeen = this.firstSeenOf(term, nodeName, node.spec?.taints ?? [], now);
+    const decision = decideNode({ node: node as KubeObject & { metadata: { name: string } }, lease, pods: pods as LifecyclePod[], now, config: this.config, firstSeen });
+    await this.applyNode(term, node, decision);
+    for (const a of decision.podActions) await this.applyPod(term, nodeName, a);
+    return decision.requeueAfterMs !== undefined ? { requeueAfterMs: decision.requeueAfterMs } : undefined;
+  }
+
+  private async applyNode(term: Term, node: KubeObject, d: NodeDecision): Promise<void> {
+    const { client, log } = term.ctx;
+    let current: KubeObject = { ...node, kind: "Node" };
+    if (d.conditions) {
+      log.info("node stopped posting status; marking it Unknown", { node: node.metadata.name, lastHeartbeat: new Date(d.health.lastHeartbeat).toISOString() });
+      current = { ...(await client.updateStatus({ ...current, status: { ...(current.status ?? {}), conditions: d.conditions } })), kind: "Node" };
+      this.stats.markedUnknown++;
+    }
+    if (d.taints) {
+      log.info("updating node taints", { node: node.metadata.name, taints: d.taints.map((t) => `${t.key}:${t.effect}`) });
+      const spec = { ...(current.spec ?? {}) };
+      if (d.taints.length) spec.taints = d.taints;
+      else delete spec.taints;
+      await client.update({ ...current, spec });
+      this.stats.taintUpdates++;
+    }
+  }
+
+  private async applyPod(term: Term, nodeName: string, a: PodAction): Promise<void> {
+    const { client, log } = term.ctx;
+    const { namespace, name, resourceVersion } = a.pod;
+    try {
+      switch (a.type) {
+        case "evict":
+          log.info("evicting pod", { node: nodeName, namespace, name, reason: a.reason });
+          await client.delete("Pod", namespace, name, resourceVersion ? { resourceVersion } : {});
+          this.stats.evictions++;
+          return;
+        case "forceDelete":
+          log.info("force-deleting pod", { node: nodeName, namespace, name, reason: a.reason });
+          await client.delete("Pod", namespace, name, { gracePeriodSeconds: 0, ...(resourceVersion ? { resourceVersion } : {}) });
+          this.stats.forceDeletes++;
+          return;
+        case "markNotReady": {
+          const cached = term.pods.get(`/pods/${namespace}/${name}`)?.object;
+          if (!cached || cached.metadata.resourceVersion !== resourceVersion) return; // changed since: the next pass decides again
+          await client.updateStatus({ ...cached, kind: "Pod", status: { ...(cached.status ?? {}), conditions: a.conditions } });
+          this.stats.podsMarkedNotReady++;
+          return;
+        }
+      }
+    } catch (err) {
+      if (isStatus(err, 404)) return; // already gone
+      throw err;
+    }
+  }
+}
