@@ -19,6 +19,7 @@ import type { Controller } from "./controller.js";
 import { GarbageCollector } from "./garbage-collector/index.js";
 import { leaderTimingsFromEnv } from "./leader-config.js";
 import { ControllerManager } from "./manager.js";
+import { NodeLifecycleController, nodeLifecycleConfigFromEnv } from "./node-lifecycle/index.js";
 
 export { ControllerManager, CONTROLLER_MANAGER_LEASE, type ControllerManagerOptions } from "./manager.js";
 export { SharedInformers, SharedInformersStoppedError, type Controller, type ControllerContext } from "./controller.js";
@@ -28,7 +29,10 @@ export { GarbageCollector, type GarbageCollectorOptions } from "./garbage-collec
 /** defaultControllers: every controller the manager runs, in start order. */
 export function defaultControllers(env: Readonly<Record<string, string | undefined>> = process.env): Controller[] {
   const workers = Number(env.K8S_GC_WORKERS ?? 4);
-  return [new GarbageCollector({ workers: Number.isInteger(workers) && workers > 0 ? workers : 4 })];
+  return [
+    new GarbageCollector({ workers: Number.isInteger(workers) && workers > 0 ? workers : 4 }),
+    new NodeLifecycleController(nodeLifecycleConfigFromEnv(env)),
+  ];
 }
 
 /** main: run one controller-manager replica in this process until SIGTERM. */
