@@ -80,6 +80,8 @@ export const errors = {
       kind: t.kind ?? t.resource,
       causes: problems.map((p) => ({ reason: p.type, message: p.message, field: p.field })),
     }),
+  /** A well-formed request that cannot be applied (a JSON patch whose test fails...): 422 without field causes. */
+  unprocessable: (message: string) => failure(422, "Invalid", message),
   methodNotAllowed: (message: string) => failure(405, "MethodNotAllowed", message),
   gone: (message: string) => failure(410, "Expired", message),
   tooLarge: (message: string) => failure(413, "RequestEntityTooLarge", message),
@@ -99,7 +101,7 @@ export function statusOf(err: unknown, target: Target): Status {
   if (err instanceof ConflictError) return errors.conflict(target).status;
   if (err instanceof CompactedError) return errors.gone(`too old resource version: ${err.requested} (${err.compactRevision + 1})`).status;
   if (err instanceof LabelSelectorError || err instanceof FieldSelectorError) return errors.badRequest(err.message).status;
-  if (err instanceof PatchError) return (err.code === 422 ? errors.invalid(target, [{ type: "FieldValueInvalid", field: "", message: err.message }]) : errors.badRequest(err.message)).status;
+  if (err instanceof PatchError) return (err.code === 422 ? errors.unprocessable(err.message) : errors.badRequest(err.message)).status;
   if (err instanceof QuantityError || err instanceof IntOrStringError) return errors.badRequest(err.message).status;
   if (err instanceof SchemaError) return errors.badRequest(err.message).status;
   if (err instanceof StoredValueError) return errors.badRequest(err.message).status;
