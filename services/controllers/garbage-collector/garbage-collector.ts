@@ -80,6 +80,8 @@ interface Term {
   queue: WorkQueue<string>;
   index: OwnerIndex;
   absent: BoundedSet;
+  /** Owner lookups in flight by uid: dependents of one owner share one GET. */
+  lookups: Map<string, Promise<OwnerState>>;
   /** storeResource → [kind, informer]. */
   informers: Map<string, { kind: string; informer: Informer<KubeObject> }>;
   running: Promise<void>;
@@ -93,6 +95,11 @@ export class GarbageCollector implements Controller {
 
   constructor(private readonly opts: GarbageCollectorOptions = {}) {}
 
+  /** Keys waiting, in process or delayed (0 = idle; for tests). */
+  get pending(): number {
+    return this.term?.queue.pending ?? 0;
+  }
+
   status(): string {
     return this.term ? `queue ${this.term.queue.pending}, objects ${this.term.index.size}, deletes ${this.stats.deletes}` : "stopped";
   }
@@ -105,6 +112,7 @@ export class GarbageCollector implements Controller {
       queue: new WorkQueue<string>(this.opts.backoff ?? { baseMs: 50, maxMs: 5000 }),
       index: new OwnerIndex(),
       absent: new BoundedSet(this.opts.absentOwnerCacheSize ?? 10_000),
+      lookups: new Map(),
       informers: new Map(),
       running: Promise.resolve(),
     };
@@ -223,9 +231,19 @@ export class GarbageCollector implements Controller {
       // A cluster-scoped object cannot have a namespaced owner: Kubernetes treats it as absent.
       return "absent";
     }
+    let lookup = term.lookups.get(ref.uid);
+    if (!lookup) {
+      lookup = this.lookupOwner(term, ref, info.namespaced ? ns : "").finally(() => term.lookups.delete(ref.uid));
+      term.lookups.set(ref.uid, lookup);
+    }
+    return lookup;
+  }
+
+  /** lookupOwner: GET the owner; 404 or another uid means absent (remembered). */
+  private async lookupOwner(term: Term, ref: OwnerReference, ns: string): Promise<OwnerState> {
     this.stats.ownerLookups++;
     try {
-      const live = await term.ctx.client.get(ref.kind, info.namespaced ? ns : "", ref.name);
+      const live = await term.ctx.client.get(ref.kind, ns, ref.name);
       if (live.metadata.uid !== ref.uid) {
         term.absent.add(ref.uid);
         return "absent";
