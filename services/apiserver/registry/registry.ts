@@ -83,7 +83,7 @@ function encodeContinue(key: string, rv: number): string {
 function decodeContinue(token: string): { k: string; rv: number } {
   try {
     const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    if (typeof v?.k === "string" && typeof v?.rv === "number") return v;
+    if (typeof v?.k === "string" && Number.isSafeInteger(v?.rv) && v.rv >= 0) return v;
   } catch {
     // fall through
   }
@@ -363,6 +363,12 @@ export class Registry {
   /** PATCH: apply a patch to the current object and update; retried on write races unless the patch pins a resourceVersion. */
   async patch(info: ResourceInfo, ns: string, name: string, type: PatchType, patch: unknown, opts: PatchOptions = {}): Promise<WriteResult> {
     this.requireNamespace(info, ns);
+    if (type === "apply") {
+      // An applied configuration is a whole object: its metadata, when present, must be an object too.
+      const meta = (patch as KubeObject | null)?.metadata;
+      if (typeof patch !== "object" || patch === null || Array.isArray(patch)) throw errors.badRequest("an applied configuration must be an object");
+      if (meta !== undefined && (typeof meta !== "object" || meta === null || Array.isArray(meta))) throw errors.badRequest("metadata must be an object");
+    }
     for (let attempt = 0; ; attempt++) {
       let current: { object: KubeObject; rev: number };
       try {
