@@ -37,6 +37,12 @@ export interface DeploymentControllerOptions {
   events?: boolean;
 }
 
+/** deploymentOptionsFromEnv: options from `K8S_DEPLOYMENT_WORKERS` (default 4 workers). */
+export function deploymentOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): DeploymentControllerOptions {
+  const workers = Number(env.K8S_DEPLOYMENT_WORKERS ?? 4);
+  return { workers: Number.isInteger(workers) && workers > 0 ? workers : 4 };
+}
+
 const DEPLOYMENTS = lookupResourceByKind("Deployment")!.storeResource;
 const REPLICASETS = lookupResourceByKind("ReplicaSet")!.storeResource;
 

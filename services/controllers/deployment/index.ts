@@ -11,7 +11,7 @@
  * const { actions } = decideDeployment({ deployment, replicaSets, now: Date.now() });
  * ```
  */
-export { DeploymentController, AdoptionRefusedError, ReplicaSetCollisionError, deploymentKey, type DeploymentControllerOptions } from "./deployment-controller.js";
+export { DeploymentController, deploymentOptionsFromEnv, AdoptionRefusedError, ReplicaSetCollisionError, deploymentKey, type DeploymentControllerOptions } from "./deployment-controller.js";
 export {
   decideDeployment,
   newReplicaSetFor,
