@@ -16,6 +16,7 @@ import "reflect-metadata";
 import { KubeClient } from "../client/index.js";
 import { TOKENS, runActorProcess } from "../kernel/index.js";
 import type { Controller } from "./controller.js";
+import { DeploymentController, deploymentOptionsFromEnv } from "./deployment/index.js";
 import { GarbageCollector } from "./garbage-collector/index.js";
 import { leaderTimingsFromEnv } from "./leader-config.js";
 import { ControllerManager } from "./manager.js";
@@ -31,6 +32,7 @@ export function defaultControllers(env: Readonly<Record<string, string | undefin
   const workers = Number(env.K8S_GC_WORKERS ?? 4);
   return [
     new GarbageCollector({ workers: Number.isInteger(workers) && workers > 0 ? workers : 4 }),
+    new DeploymentController(deploymentOptionsFromEnv(env)),
     new NodeLifecycleController(nodeLifecycleConfigFromEnv(env)),
   ];
 }
