@@ -21,6 +21,7 @@ import { GarbageCollector } from "./garbage-collector/index.js";
 import { leaderTimingsFromEnv } from "./leader-config.js";
 import { ControllerManager } from "./manager.js";
 import { NodeLifecycleController, nodeLifecycleConfigFromEnv } from "./node-lifecycle/index.js";
+import { ReplicaSetController, replicaSetOptionsFromEnv } from "./replicaset/index.js";
 
 export { ControllerManager, CONTROLLER_MANAGER_LEASE, type ControllerManagerOptions } from "./manager.js";
 export { SharedInformers, SharedInformersStoppedError, type Controller, type ControllerContext } from "./controller.js";
@@ -33,6 +34,7 @@ export function defaultControllers(env: Readonly<Record<string, string | undefin
   return [
     new GarbageCollector({ workers: Number.isInteger(workers) && workers > 0 ? workers : 4 }),
     new DeploymentController(deploymentOptionsFromEnv(env)),
+    new ReplicaSetController(replicaSetOptionsFromEnv(env)),
     new NodeLifecycleController(nodeLifecycleConfigFromEnv(env)),
   ];
 }

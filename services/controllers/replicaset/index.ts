@@ -12,7 +12,9 @@ export {
   ReplicaSetController,
   replicaSetOptionsFromEnv,
   isUnknownOutcome,
+  onlyStatusChanged,
   InvalidReplicaSetConfigError,
+  AdoptionRefusedError,
   type ReplicaSetControllerOptions,
 } from "./replicaset-controller.js";
 export {

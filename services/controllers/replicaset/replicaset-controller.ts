@@ -80,6 +80,11 @@ export function replicaSetOptionsFromEnv(env: Readonly<Record<string, string | u
   return out;
 }
 
+/** AdoptionRefusedError: a fresh read shows the ReplicaSet gone, replaced or being deleted; the sync is retried once the cache agrees. */
+export class AdoptionRefusedError extends Error {
+  override name = "AdoptionRefusedError";
+}
+
 const RS_RESOURCE = lookupResourceByKind("ReplicaSet")!.storeResource;
 
 /** isUnknownOutcome: the request may or may not have been carried out (no answer, or a timeout answer). */
@@ -100,6 +105,12 @@ function sameLabels(a: Record<string, string> | undefined, b: Record<string, str
   const x = Object.entries(a ?? {});
   const y = b ?? {};
   return x.length === Object.keys(y).length && x.every(([k, v]) => y[k] === v);
+}
+
+/** onlyStatusChanged: two versions of an object differ only in status (and resourceVersion/managedFields). */
+export function onlyStatusChanged(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => JSON.stringify({ ...o, status: undefined, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
+  return strip(a) === strip(b);
 }
 
 /** The store key of a pod, as the informer names it. */
@@ -287,6 +298,7 @@ export class ReplicaSetController implements Controller {
     const rs = c.object as ReplicaSetLike;
     // Deleted and recreated under the same name: the old one's expectations are void.
     if ((old.object as ReplicaSetLike).metadata.uid !== rs.metadata.uid) term.expectations.delete(replicaSetKey(rs));
+    else if (onlyStatusChanged(old.object, c.object)) return; // our own status write: nothing new to act on
     term.queue.add(replicaSetKey(rs));
   }
 
@@ -329,7 +341,9 @@ export class ReplicaSetController implements Controller {
     const claims = decideClaims(rs, candidates.map((c) => c.pod));
     for (const pod of claims.release) await this.release(term, rs, pod);
     const owned: PodLike[] = [...claims.owned];
-    if (claims.adopt.length > 0 && (await this.canAdopt(term, rs))) {
+    if (claims.adopt.length > 0) {
+      // Kubernetes' RecheckDeletionTimestamp: never adopt for an owner that is already going.
+      if (!(await this.canAdopt(term, rs))) throw new AdoptionRefusedError(`${key} (uid ${uid}) is gone or being deleted; not adopting ${claims.adopt.length} pod(s)`);
       for (const pod of claims.adopt) {
         const adopted = await this.adopt(term, rs, pod);
         if (adopted) owned.push(adopted);
@@ -346,7 +360,8 @@ export class ReplicaSetController implements Controller {
     if (!statusEqual(rs.status, status)) await this.writeStatus(term, rs, status);
     if (manageError) throw manageError.cause;
 
-    const waits = [nextAvailabilityCheckMs(rs, owned, now), needsSync ? undefined : term.expectations.msUntilExpiry(key)].filter((v): v is number => v !== undefined && v > 0);
+    // Wake up when a ready pod becomes available, and when outstanding expectations expire (a lost event must not stall the ReplicaSet).
+    const waits = [nextAvailabilityCheckMs(rs, owned, now), term.expectations.msUntilExpiry(key)].filter((v): v is number => v !== undefined && v > 0);
     return waits.length > 0 ? { requeueAfterMs: Math.min(...waits) } : undefined;
   }
 
