@@ -33,6 +33,13 @@ class FakeApi {
     this.objects.set(keyOf(o.kind, o.metadata.namespace ?? "", o.metadata.name), o);
   }
 
+  /** change: an update from elsewhere (a kubelet, kubectl) while the controller runs. */
+  change(kind: string, ns: string, name: string, edit: (o: KubeObject) => void): void {
+    const [key, cur] = this.current(kind, ns, name);
+    edit(cur);
+    this.write(key, cur);
+  }
+
   private write(key: string, obj: KubeObject | undefined): KubeObject {
     const revision = ++this.rev;
     const old = this.objects.get(key)!;
@@ -193,6 +200,22 @@ test("node-lifecycle controller - pods bound to a node that does not exist are f
     await until("orphan deleted", api, () => !api.objects.has("/pods/default/orphan"));
     await sleep(100);
     assert.deepEqual(api.actions, ["delete Pod orphan force"]);
+  } finally {
+    await stop();
+  }
+});
+
+test("node-lifecycle controller - a toleration running out sooner than the heartbeat deadline wakes the node in time", async () => {
+  const api = new FakeApi();
+  api.seed(nodeObj("n1"));
+  api.seed({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "n1", namespace: "kube-node-lease" }, spec: { renewTime: formatTime(now()).replace("Z", ".000000Z") } });
+  api.seed(podObj("brief", "n1", [{ key: "example.com/maintenance", operator: "Exists", effect: "NoExecute", tolerationSeconds: 0.3 }]));
+  const { stop } = await start(api, { nodeMonitorGraceMs: 60_000 }); // first wake-up: the heartbeat deadline, a minute out
+  try {
+    await sleep(100);
+    api.change("Node", "", "n1", (n) => (n.spec.taints = [{ key: "example.com/maintenance", effect: "NoExecute" }])); // counts from first seen
+    await until("brief evicted", api, () => api.actions.length > 0, 3000);
+    assert.deepEqual(api.actions, ["delete Pod brief"]);
   } finally {
     await stop();
   }

@@ -11,7 +11,8 @@
  * status first (compare-and-swap on the cached resourceVersion), then the taints on the
  * object that status write returned, then the pods (deletes carry the cached
  * resourceVersion as a precondition, so a stale view ends in 409 and a retry). Whatever falls
- * due later (heartbeat going stale, a toleration running out) comes back as requeueAfter.
+ * due later (heartbeat going stale, a toleration running out) sets a per-node wake-up (the
+ * earliest wins).
  */
 import { isStatus, WorkQueue, type BackoffConfig, type Cached, type Informer, type KubeObject } from "../../client/index.js";
 import type { Controller, ControllerContext } from "../controller.js";
@@ -55,6 +56,8 @@ interface Term {
   firstSeen: Map<string, Map<string, number>>;
   /** node name → when the controller first found pods bound to it while it did not exist. */
   missingSince: Map<string, number>;
+  /** node name → the pending wake-up (the earliest one wins; see {@link NodeLifecycleController.wakeAfter}). */
+  wakeups: Map<string, { at: number; timer: NodeJS.Timeout }>;
   running: Promise<void>;
 }
 
@@ -72,7 +75,7 @@ export class NodeLifecycleController implements Controller {
 
   /** Keys waiting, in process or delayed. */
   get pending(): number {
-    return this.term?.queue.pending ?? 0;
+    return (this.term?.queue.pending ?? 0) + (this.term?.wakeups.size ?? 0);
   }
 
   status(): string {
@@ -93,6 +96,7 @@ export class NodeLifecycleController implements Controller {
       nodeOfPod: new Map(),
       firstSeen: new Map(),
       missingSince: new Map(),
+      wakeups: new Map(),
       running: Promise.resolve(),
     };
     this.term = term;
@@ -131,6 +135,8 @@ export class NodeLifecycleController implements Controller {
     const term = this.term;
     if (!term) return;
     this.term = undefined;
+    for (const w of term.wakeups.values()) clearTimeout(w.timer);
+    term.wakeups.clear();
     term.queue.shutdown();
     await term.running;
   }
@@ -192,7 +198,7 @@ export class NodeLifecycleController implements Controller {
   }
 
   /** reconcile: one pass over one node (by name) and its pods. */
-  private async reconcile(term: Term, nodeName: string): Promise<void | { requeueAfterMs?: number }> {
+  private async reconcile(term: Term, nodeName: string): Promise<void> {
     this.stats.reconciles++;
     const now = term.ctx.clock.now();
     const node = term.nodes.get(nodeKey(nodeName))?.object;
@@ -207,7 +213,8 @@ export class NodeLifecycleController implements Controller {
       if (since === undefined) term.missingSince.set(nodeName, (since = now));
       const orphans = decideOrphanedPods(pods as LifecyclePod[], since, now, this.config.orphanQuarantineMs);
       for (const a of orphans.podActions) await this.applyPod(term, nodeName, a);
-      return orphans.requeueAfterMs !== undefined ? { requeueAfterMs: orphans.requeueAfterMs } : undefined;
+      if (orphans.requeueAfterMs !== undefined) this.wakeAfter(term, nodeName, orphans.requeueAfterMs);
+      return;
     }
     term.missingSince.delete(nodeName);
     const lease = term.leases.get(leaseKey(nodeName))?.object as NodeLease | undefined;
@@ -215,7 +222,25 @@ export class NodeLifecycleController implements Controller {
     const decision = decideNode({ node: node as KubeObject & { metadata: { name: string } }, lease, pods: pods as LifecyclePod[], now, config: this.config, firstSeen });
     await this.applyNode(term, node, decision);
     for (const a of decision.podActions) await this.applyPod(term, nodeName, a);
-    return decision.requeueAfterMs !== undefined ? { requeueAfterMs: decision.requeueAfterMs } : undefined;
+    if (decision.requeueAfterMs !== undefined) this.wakeAfter(term, nodeName, decision.requeueAfterMs);
+  }
+
+  /**
+   * wakeAfter: enqueue the node after `ms` unless an earlier wake-up is already set. (The work
+   * queue's addAfter keeps the first delay asked for, so a heartbeat deadline 40 s out would
+   * hide a toleration running out in 5 s.)
+   */
+  private wakeAfter(term: Term, nodeName: string, ms: number): void {
+    const at = term.ctx.clock.now() + ms;
+    const existing = term.wakeups.get(nodeName);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      term.wakeups.delete(nodeName);
+      term.queue.add(nodeName);
+    }, ms);
+    timer.unref?.();
+    term.wakeups.set(nodeName, { at, timer });
   }
 
   private async applyNode(term: Term, node: KubeObject, d: NodeDecision): Promise<void> {
