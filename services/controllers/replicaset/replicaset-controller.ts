@@ -24,6 +24,7 @@ import {
   decideClaims,
   decideReplicas,
   DEFAULT_BURST_REPLICAS,
+  desiredReplicas,
   nextAvailabilityCheckMs,
   podFromTemplate,
   replicaSetKey,
@@ -418,7 +419,8 @@ export class ReplicaSetController implements Controller {
     const { client, log } = term.ctx;
     const ns = rs.metadata.namespace ?? "";
     const related: PodLike[] = [];
-    for (const sibling of siblingsOf(rs, this.replicaSetsIn(term, ns))) {
+    // The node rank only matters for a scale-down.
+    if (owned.length > desiredReplicas(rs)) for (const sibling of siblingsOf(rs, this.replicaSetsIn(term, ns))) {
       for (const { pod } of this.podsByKeys(term, term.podIndex.controlledBy(sibling.metadata.uid ?? ""))) if (isPodActive(pod)) related.push(pod);
     }
     const action = decideReplicas({ rs, owned, related, burstReplicas: this.opts.burstReplicas ?? DEFAULT_BURST_REPLICAS });
