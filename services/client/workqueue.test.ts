@@ -96,3 +96,15 @@ test("workqueue - shutdown releases waiting workers", async () => {
   q.add("x");
   assert.equal(q.length, 0);
 });
+
+test("workqueue - of two delays for one key the earliest deadline wins", () => {
+  const t = manualTimers();
+  const q = new WorkQueue<string>({ baseMs: 10, maxMs: 1000 }, t.timers);
+  q.addAfter("a", 40_000, 0);
+  q.addAfter("a", 5_000, 0);
+  assert.deepEqual(t.delays(), [5_000]);
+  q.addAfter("a", 20_000, 0);
+  assert.deepEqual(t.delays(), [5_000]);
+  t.advance(5_000);
+  assert.equal(q.length, 1);
+});

@@ -40,6 +40,7 @@ export class WorkQueue<K = string> {
   private readonly processing = new Set<K>();
   private readonly failures = new Map<K, number>();
   private readonly delayed = new Map<K, unknown>();
+  private readonly deadlines = new Map<K, number>();
   private readonly waiters: Array<(k: K | undefined) => void> = [];
   private shuttingDown = false;
 
@@ -72,16 +73,32 @@ export class WorkQueue<K = string> {
     this.queue.push(key);
   }
 
-  /** Add after `ms`; a later call for the same key keeps the earlier deadline. */
-  addAfter(key: K, ms: number): void {
+  /** Add after `ms`; of several pending delays for one key, the earliest deadline wins. */
+  addAfter(key: K, ms: number, now: number = Date.now()): void {
     if (this.shuttingDown) return;
-    if (ms <= 0) return this.add(key);
-    if (this.delayed.has(key)) return;
+    if (ms <= 0) {
+      this.cancelDelay(key);
+      return this.add(key);
+    }
+    const due = now + ms;
+    const pending = this.deadlines.get(key);
+    if (pending !== undefined && pending <= due) return;
+    this.cancelDelay(key);
     const h = this.timers.setTimeout(() => {
       this.delayed.delete(key);
+      this.deadlines.delete(key);
       this.add(key);
     }, ms);
     this.delayed.set(key, h);
+    this.deadlines.set(key, due);
+  }
+
+  private cancelDelay(key: K): void {
+    const h = this.delayed.get(key);
+    if (h === undefined) return;
+    this.timers.clearTimeout(h);
+    this.delayed.delete(key);
+    this.deadlines.delete(key);
   }
 
   /** Re-add after this key's next backoff delay. */
@@ -127,6 +144,7 @@ export class WorkQueue<K = string> {
     this.shuttingDown = true;
     for (const h of this.delayed.values()) this.timers.clearTimeout(h);
     this.delayed.clear();
+    this.deadlines.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
   }
 
