@@ -67,6 +67,12 @@ class OwnWrites {
     this.objects.delete(key);
   }
 
+  /** seen: the informer holds `key` at `modRevision`: what was written here up to it is no longer needed. */
+  seen(key: string, modRevision: number): void {
+    const mine = this.objects.get(key);
+    if (mine && modRevision >= Number(mine.metadata.resourceVersion)) this.objects.delete(key);
+  }
+
   /** view: the newer of the cached object and the one written here. */
   view(key: string, cached: Cached<KubeObject> | undefined): KubeObject | undefined {
     const mine = this.objects.get(key);
@@ -184,7 +190,10 @@ export class DeploymentController implements Controller {
     this.term = term;
     term.deployments.addHandlers({
       onAdd: (c) => term.queue.add(c.key),
-      onUpdate: (_old, c) => term.queue.add(c.key),
+      onUpdate: (_old, c) => {
+        term.writes.seen(c.key, c.modRevision);
+        term.queue.add(c.key);
+      },
       onDelete: (c) => {
         term.writes.forget(c.key);
         term.queue.add(c.key);
@@ -192,7 +201,10 @@ export class DeploymentController implements Controller {
     });
     term.replicaSets.addHandlers({
       onAdd: (c) => this.onReplicaSetAdd(term, c),
-      onUpdate: (old, c) => this.onReplicaSetUpdate(term, old, c),
+      onUpdate: (old, c) => {
+        term.writes.seen(c.key, c.modRevision);
+        this.onReplicaSetUpdate(term, old, c);
+      },
       onDelete: (c) => {
         term.writes.forget(c.key);
         this.enqueueController(term, asReplicaSet(c.object));
@@ -345,7 +357,9 @@ export class DeploymentController implements Controller {
     const d = asDeployment({ ...obj, kind: "Deployment" });
     const { namespace } = parseObjectKey(key);
     const owned = await this.claim(term, d, this.replicaSetsIn(term, namespace).map(asReplicaSet));
-    const decision = decideDeployment({ deployment: d, replicaSets: owned, podsByReplicaSet: this.podsOf(term, d, owned), now: term.ctx.clock.now() });
+    // Only Recreate looks at pods (it waits for the old ones to be gone).
+    const podsByReplicaSet = isRollingUpdate(d) ? undefined : this.podsOf(term, d, owned);
+    const decision = decideDeployment({ deployment: d, replicaSets: owned, podsByReplicaSet, now: term.ctx.clock.now() });
     const requeue = await this.apply(term, key, d, decision.actions);
     if (requeue) return { requeueAfterMs: 0 };
     if (decision.requeueAfterMs !== undefined) return { requeueAfterMs: decision.requeueAfterMs };
