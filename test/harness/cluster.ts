@@ -1,7 +1,9 @@
 /**
  * cluster: a whole local cluster for tests and benchmarks — private nats-server and
  * redis-server, relays and API servers as child processes (so tests can SIGKILL them), and a
- * kubeconfig that kubectl and @kubernetes/client-node accept.
+ * kubeconfig that kubectl and @kubernetes/client-node accept. On request it also spawns
+ * controller-managers, schedulers and node hosts (each its own process), started once the API
+ * servers answer.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +19,12 @@ export interface TestCluster {
   readonly apiUrls: string[];
   readonly apiservers: ActorProcessHandle[];
   readonly relays: ActorProcessHandle[];
+  /** Controller-manager replicas (ids `controller-manager-<i>`), if asked for. */
+  readonly controllerManagers: ActorProcessHandle[];
+  /** Scheduler replicas (ids `scheduler-<i>`), if asked for. */
+  readonly schedulers: ActorProcessHandle[];
+  /** Node hosts (ids `node-host-<i>`), one per entry of `ClusterOptions.nodeHosts`. */
+  readonly nodeHosts: ActorProcessHandle[];
   /** kubeconfig pointing at replica `i` (default 0). */
   kubeconfig(i?: number): string;
   /** Resolves once replica `i` answers /readyz. */
@@ -29,6 +37,16 @@ export interface ClusterOptions {
   relays?: number;
   /** Extra environment for every actor process. */
   env?: Record<string, string>;
+  /** Controller-manager processes to spawn (default 0). */
+  controllerManagers?: number;
+  /** Extra environment for the controller-managers (e.g. node lifecycle and leader timings). */
+  controllerManagerEnv?: Record<string, string>;
+  /** Scheduler processes to spawn (default 0). */
+  schedulers?: number;
+  /** Extra environment for the schedulers. */
+  schedulerEnv?: Record<string, string>;
+  /** One node host process per entry, with that entry's extra environment (K8S_NODES, K8S_NODE_FIRST, ...). */
+  nodeHosts?: Array<Record<string, string>>;
 }
 
 /** writeKubeconfig: a kubeconfig file for an http:// API server. */
@@ -87,6 +105,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
     apiUrls.push(`http://127.0.0.1:${port}`);
     apiservers.push(spawnActor("apiserver", `apiserver-${i}`, { ...base, K8S_API_PORT: String(port) }, join(dir, `apiserver-${i}.log`)));
   }
+  const controllerManagers: ActorProcessHandle[] = [];
+  const schedulers: ActorProcessHandle[] = [];
+  const nodeHosts: ActorProcessHandle[] = [];
   const cluster: TestCluster = {
     dir,
     nats,
@@ -94,10 +115,13 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
     apiUrls,
     apiservers,
     relays,
+    controllerManagers,
+    schedulers,
+    nodeHosts,
     kubeconfig: (i = 0) => writeKubeconfig(join(dir, `kubeconfig-${i}`), apiUrls[i]!),
     waitReady: (i = 0) => ready(apiUrls[i]!),
     async stop() {
-      await Promise.all([...apiservers, ...relays].map((p) => p.kill("SIGKILL")));
+      await Promise.all([...nodeHosts, ...schedulers, ...controllerManagers, ...apiservers, ...relays].map((p) => p.kill("SIGKILL")));
       await nats.stop();
       await redis.stop();
       if (!process.env.KEEP_LOGS) rmSync(dir, { recursive: true, force: true });
@@ -106,6 +130,11 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
   };
   try {
     await Promise.all(apiUrls.map((u) => ready(u)));
+    const spawnEach = (into: ActorProcessHandle[], folder: string, prefix: string, envs: Array<Record<string, string>>) =>
+      envs.forEach((extra, i) => into.push(spawnActor(folder, `${prefix}-${i + 1}`, { ...base, ...extra }, join(dir, `${prefix}-${i + 1}.log`))));
+    spawnEach(controllerManagers, "controllers", "controller-manager", Array.from({ length: opts.controllerManagers ?? 0 }, () => opts.controllerManagerEnv ?? {}));
+    spawnEach(schedulers, "scheduler", "scheduler", Array.from({ length: opts.schedulers ?? 0 }, () => opts.schedulerEnv ?? {}));
+    spawnEach(nodeHosts, "node", "node-host", opts.nodeHosts ?? []);
   } catch (err) {
     await cluster.stop();
     throw err;
