@@ -1,8 +1,8 @@
 /**
  * events: the scheduler's core/v1 Events about pods (Scheduled, FailedScheduling).
  *
- * Writes go through a small queue with a few requests in flight, so events never hold up
- * binding; a burst beyond `maxQueued` is dropped (events are best effort, as in Kubernetes).
+ * Writes go through a small queue with a few requests in flight (one while the scheduler is
+ * busy: {@link EventRecorderOptions.busy}), so events never hold up binding; a burst beyond `maxQueued` is dropped (events are best effort, as in Kubernetes).
  * Repeats of one (pod uid, reason, message) bump `count` and `lastTimestamp` of one Event
  * whose name is derived from them, so replicas and restarts share it.
  */
@@ -18,6 +18,8 @@ export interface EventRecorderOptions {
   instance: string;
   /** Event writes in flight (default 4). */
   concurrency?: number;
+  /** While this says true (scheduling is busy), only one event write is in flight. */
+  busy?: () => boolean;
   /** Pending distinct events beyond which new ones are dropped (default 5000). */
   maxQueued?: number;
   now?: () => Date;
@@ -82,6 +84,11 @@ export class EventRecorder {
     this.pump();
   }
 
+  /** Write queued events at full concurrency again (call when the scheduler becomes idle). */
+  resume(): void {
+    this.pump();
+  }
+
   /** Stop writing; queued events are dropped. */
   stop(): void {
     this.stopped = true;
@@ -89,7 +96,8 @@ export class EventRecorder {
   }
 
   private pump(): void {
-    while (!this.stopped && this.inFlight < (this.opts.concurrency ?? 4) && this.pending.size > 0) {
+    const limit = this.opts.busy?.() ? 1 : (this.opts.concurrency ?? 4);
+    while (!this.stopped && this.inFlight < limit && this.pending.size > 0) {
       const [name, p] = this.pending.entries().next().value as [string, Pending];
       this.pending.delete(name);
       this.inFlight++;

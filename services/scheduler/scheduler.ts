@@ -129,7 +129,7 @@ export class Scheduler extends Actor {
       onUpdate: (_old, o) => this.onPod(o, true),
       onDelete: (o) => this.onPodDeleted(o),
     });
-    if (this.opts.events ?? true) this.recorder = new EventRecorder(this.client, { component: this.schedulerName, instance: this.id }, this.log.child("events"));
+    if (this.opts.events ?? true) this.recorder = new EventRecorder(this.client, { component: this.schedulerName, instance: this.id, busy: () => this.inFlight.size > 0 || this.queue.sizes.active > 0 }, this.log.child("events"));
     await nodes.start();
     await pods.start();
     const probeMs = this.opts.peerProbeMs ?? 2000;
@@ -305,6 +305,7 @@ export class Scheduler extends Actor {
       }
     }
     if (n === DRAIN_BATCH) this.kick();
+    else if (this.inFlight.size === 0) this.recorder?.resume(); // idle: events at full speed
     this.armDueTimer();
   }
 
