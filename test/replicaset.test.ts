@@ -37,9 +37,20 @@ function track(c: Cached<KubeObject> | undefined, gone: boolean): void {
   if (!set) live.set(uid, (set = new Set()));
   set.add(c.key);
   maxLive.set(uid, Math.max(maxLive.get(uid) ?? 0, set.size));
+  const w = liveWaiters.get(uid);
+  if (w && set.size >= w.n) {
+    liveWaiters.delete(uid);
+    w.resolve(set.size);
+  }
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+/** Resolves (from inside the watch handler, without polling delay) once `uid` has `n` live pods. */
+const liveWaiters = new Map<string, { n: number; resolve: (count: number) => void }>();
+function whenLive(uid: string, n: number): Promise<number> {
+  return new Promise((resolve) => liveWaiters.set(uid, { n, resolve }));
+}
+
+async function eventually<T>(what: string | (() => string), fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -49,7 +60,7 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined> | T 
     } catch (err) {
       last = err;
     }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}${last ? `: ${String(last)}` : ""}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -92,11 +103,13 @@ async function setPodStatus(pod: KubeObject, status: { phase: string; ready?: bo
 
 /** Waits until the API holds exactly `n` active pods of the ReplicaSet, and its status says so. */
 async function settled(name: string, n: number, timeoutMs = 15_000): Promise<{ rs: KubeObject; pods: KubeObject[] }> {
+  let seen = "";
   return eventually(
-    `${name} to settle at ${n} pods`,
+    () => `${name} to settle at ${n} pods (last seen: ${seen})`,
     async () => {
       const rs = await client.get("ReplicaSet", NS, name);
       const ps = await podsOf(rs.metadata.uid);
+      seen = `${ps.length} active pods, spec.replicas ${rs.spec.replicas}, generation ${rs.metadata.generation}, status ${JSON.stringify(rs.status)}`;
       return ps.length === n && (rs.status?.replicas ?? 0) === n && rs.status?.observedGeneration === rs.metadata.generation ? { rs, pods: ps } : undefined;
     },
     timeoutMs,
@@ -149,10 +162,10 @@ test("replicaset - no double creation when the controller-manager is SIGKILLed a
   const rs = await client.create(replicaSet("restart", 0));
   const uid = rs.metadata.uid;
   await settled("restart", 0);
+  const underWay = whenLive(uid, 8);
   await scale("restart", 60);
-  await eventually("the scale-up to be under way", () => ((live.get(uid)?.size ?? 0) >= 8 ? true : undefined), 20_000);
+  const atKill = await underWay;
   await cm.kill("SIGKILL");
-  const atKill = live.get(uid)?.size ?? 0;
   t.diagnostic(`controller-manager killed with ${atKill}/60 pods live`);
   cm.start();
   await settled("restart", 60, 30_000);

@@ -12,7 +12,6 @@ export {
   ReplicaSetController,
   replicaSetOptionsFromEnv,
   isUnknownOutcome,
-  onlyStatusChanged,
   InvalidReplicaSetConfigError,
   AdoptionRefusedError,
   type ReplicaSetControllerOptions,

@@ -108,12 +108,6 @@ function sameLabels(a: Record<string, string> | undefined, b: Record<string, str
   return x.length === Object.keys(y).length && x.every(([k, v]) => y[k] === v);
 }
 
-/** onlyStatusChanged: two versions of an object differ only in status (and resourceVersion/managedFields). */
-export function onlyStatusChanged(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => JSON.stringify({ ...o, status: undefined, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
-  return strip(a) === strip(b);
-}
-
 /** The store key of a pod, as the informer names it. */
 function podKeyOf(c: Cached<KubeObject>): string {
   return c.key;
@@ -299,7 +293,8 @@ export class ReplicaSetController implements Controller {
     const rs = c.object as ReplicaSetLike;
     // Deleted and recreated under the same name: the old one's expectations are void.
     if ((old.object as ReplicaSetLike).metadata.uid !== rs.metadata.uid) term.expectations.delete(replicaSetKey(rs));
-    else if (onlyStatusChanged(old.object, c.object)) return; // our own status write: nothing new to act on
+    // Status-only updates are synced too (as Kubernetes): a status written from a lagging pod cache
+    // must be looked at again once the cache has caught up.
     term.queue.add(replicaSetKey(rs));
   }
 
