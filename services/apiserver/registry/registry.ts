@@ -67,6 +67,8 @@ export interface RegistryOptions {
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
 const MAX_PATCH_RETRIES = 8;
+/** Creates tried with a fresh generated name when the previous one was taken (as Kubernetes 1.32: 8). */
+const GENERATE_NAME_ATTEMPTS = 8;
 /** Compare-and-swap rounds of a binding (and of releasing a node charge): each round one writer of a node wins. */
 const MAX_BIND_RETRIES = 64;
 const LIST_PAGE = 500;
@@ -213,12 +215,18 @@ export class Registry {
   }
 
   async create(info: ResourceInfo, ns: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
+    return this.createAttempt(info, ns, body, opts, 1);
+  }
+
+  /** One create; a generated name that is taken is generated again (Kubernetes' RetryGenerateName), up to GENERATE_NAME_ATTEMPTS. */
+  private async createAttempt(info: ResourceInfo, ns: string, body: unknown, opts: WriteOptions, attempt: number): Promise<WriteResult> {
     this.requireNamespace(info, ns);
     const norm = normalize(info.kind, this.checkBody(info, ns, undefined, body));
     const obj = norm.object;
     const meta = obj.metadata;
     if (info.namespaced) meta.namespace = ns;
-    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName, this.random);
+    const generated = !meta.name && !!meta.generateName;
+    if (generated) meta.name = generateName(meta.generateName, this.random);
     const strategy = strategyFor(info.kind);
     strategy.defaults(obj);
     strategy.prepareForCreate(obj);
@@ -239,14 +247,17 @@ export class Registry {
       const [created] = await this.store.txn([{ op: "create", key, value }, ...extra]);
       return { object: decodeObject(value, created!.modRevision), warnings };
     } catch (err) {
-      if (err instanceof AlreadyExistsError && err.key === key) throw errors.alreadyExists(target(info, meta.name));
+      if (err instanceof AlreadyExistsError && err.key === key) {
+        if (generated && attempt < GENERATE_NAME_ATTEMPTS) return this.createAttempt(info, ns, body, opts, attempt + 1);
+        throw errors.alreadyExists(target(info, meta.name));
+      }
       if (err instanceof AlreadyExistsError && info.kind === "Service" && !obj.spec?.clusterIP?.length) throw err;
       if (err instanceof AlreadyExistsError && info.kind === "Service") {
         // A chosen clusterIP was taken meanwhile: a requested one is a 422, a random one is retried.
         if (body && (body as KubeObject).spec?.clusterIP && (body as KubeObject).spec.clusterIP !== "None") {
           throw errors.invalid(target(info, meta.name), [{ type: "FieldValueInvalid", field: "spec.clusterIP", message: `Invalid value: "${obj.spec.clusterIP}": provided IP is already allocated` }]);
         }
-        return this.create(info, ns, body, opts);
+        return this.createAttempt(info, ns, body, opts, attempt);
       }
       throw err;
     }
