@@ -216,9 +216,12 @@ test("replicaset - adopts a matching orphan and releases a relabeled pod", { tim
     return (p.metadata.ownerReferences ?? []).length === 0 ? p : undefined;
   });
   assert.equal(released.metadata.deletionTimestamp, undefined, "released, not deleted");
-  const after = await settled("adopt", 2);
+  // settled() may catch the old status (2 replicas, 1 fully labeled) before the release's sync writes; wait for the new one.
+  const after = await eventually("a replacement and its status", async () => {
+    const r = await settled("adopt", 2);
+    return r.rs.status.fullyLabeledReplicas === 2 ? r : undefined;
+  });
   assert.ok(!after.pods.some((p) => p.metadata.name === "orphan"), "a replacement took its place");
-  assert.equal(after.rs.status.fullyLabeledReplicas, 2);
 });
 
 test("replicaset - scale down deletes the least valuable pods first", { timeout: 30_000 }, async () => {
