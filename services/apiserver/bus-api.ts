@@ -17,7 +17,7 @@ import { listPrefix, objectKey, parseObjectKey } from "../store/object-keys.js";
 import type { ChangeEvent, RedisStore, StoredObject } from "../store/index.js";
 import { encodeObject, type KubeObject } from "./codec.js";
 import { errors, statusOf, type Target } from "./errors.js";
-import type { PatchType, Registry } from "./registry/registry.js";
+import type { PatchType, Registry, WriteResult } from "./registry/registry.js";
 
 /** Longest replay one `events` call returns; the caller asks again from the last revision. */
 export const MAX_EVENTS_PER_CALL = 10_000;
@@ -72,6 +72,13 @@ export class BusApi extends Actor {
     return toKubeJSON(kind, message as object) as KubeObject;
   }
 
+  /** The reply item of a write: the stored bytes when the registry has them, else a fresh encoding. */
+  private written(info: ResourceInfo, r: WriteResult): IItem {
+    if (!r.stored) return this.item(info, r.object);
+    const ns = info.namespaced ? (r.object.metadata.namespace ?? "") : "";
+    return { key: objectKey(info.storeResource, ns, r.object.metadata.name), value: r.stored.value, modRevision: r.stored.modRevision, createRevision: 0 };
+  }
+
   private item(info: ResourceInfo, obj: KubeObject): IItem {
     const ns = info.namespaced ? (obj.metadata.namespace ?? "") : "";
     const rev = Number(obj.metadata.resourceVersion ?? 0);
@@ -107,14 +114,14 @@ export class BusApi extends Actor {
         }
         const obj = this.objectOf(info, req.object);
         if (req.name) obj.metadata.name = req.name;
-        const r = await this.registry.create(info, ns, obj, write);
-        return { object: this.item(info, r.object), warnings: r.warnings };
+        const r = await this.registry.create(info, ns, obj, { ...write, decoded: true });
+        return { object: this.written(info, r), warnings: r.warnings };
       }
       case "update": {
         const obj = this.objectOf(info, req.object);
         if (req.expectedRevision) obj.metadata.resourceVersion = String(req.expectedRevision);
         const r = await this.registry.update(info, ns, req.name, obj, write);
-        return { object: this.item(info, r.object), warnings: r.warnings };
+        return { object: this.written(info, r), warnings: r.warnings };
       }
       case "patch": {
         if (!PATCH_TYPES.has(req.patchType)) throw errors.unsupportedMediaType(`unknown patch type "${req.patchType}"`);
@@ -125,7 +132,7 @@ export class BusApi extends Actor {
           throw errors.badRequest(`the patch is not valid JSON: ${(e as Error).message}`);
         }
         const r = await this.registry.patch(info, ns, req.name, req.patchType as PatchType, patch, { ...write, force: req.force });
-        return { object: this.item(info, r.object), warnings: r.warnings };
+        return { object: this.written(info, r), warnings: r.warnings };
       }
       case "delete": {
         const r = await this.registry.delete(info, ns, req.name, {

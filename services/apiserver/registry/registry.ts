@@ -30,6 +30,8 @@ export type PatchType = "json" | "merge" | "strategic" | "apply";
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** The body came from a protobuf message (the bus API): it holds only modelled fields, so normalizing it again is skipped. */
+  decoded?: boolean;
   fieldManager?: string;
   /** "status" or "scale" for subresource writes. */
   subresource?: string;
@@ -55,6 +57,8 @@ export interface ListResult {
 export interface WriteResult {
   object: KubeObject;
   warnings: string[];
+  /** The stored value and its revision, when this call wrote one (saves the bus API a re-encode). */
+  stored?: { value: Uint8Array; modRevision: number };
 }
 
 export interface RegistryOptions {
@@ -96,7 +100,11 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** How long an open namespace is remembered by the create path (ms). */
+const NAMESPACE_CACHE_MS = 1000;
+
 export class Registry {
+  private readonly openNamespaces = new Map<string, number>();
   private readonly cidr: Cidr;
   private readonly now: () => Date;
   private readonly random: () => number;
@@ -170,15 +178,26 @@ export class Registry {
     return { items, resourceVersion: String(rv), continue: more ? encodeContinue(lastKey, rv) : "" };
   }
 
-  /** Checks a namespaced create may go ahead: the namespace exists and is not terminating. */
+  /**
+   * Checks a namespaced create may go ahead: the namespace exists and is not terminating.
+   * An open namespace is remembered for NAMESPACE_CACHE_MS (Kubernetes' lifecycle admission
+   * reads an informer cache, with the same short window); the namespace controller sweeps
+   * again until a terminating namespace is empty.
+   */
   private async checkNamespaceOpen(info: ResourceInfo, ns: string, name: string): Promise<void> {
     if (!info.namespaced) return;
+    const seen = this.openNamespaces.get(ns);
+    const now = Date.now();
+    if (seen !== undefined && now - seen < NAMESPACE_CACHE_MS) return;
     const o = await this.store.get(objectKey("namespaces", "", ns));
     if (!o) throw errors.notFound({ resource: "namespaces", group: "", name: ns });
     const nsObj = decodeObject(o.value, o.modRevision);
     if (nsObj.metadata.deletionTimestamp) {
+      this.openNamespaces.delete(ns);
       throw errors.forbidden(target(info, name), `unable to create new content in namespace ${ns} because it is being terminated`);
     }
+    if (this.openNamespaces.size > 10_000) this.openNamespaces.clear();
+    this.openNamespaces.set(ns, now);
   }
 
   /** Fills and checks identity fields of a body against the request path. */
@@ -221,7 +240,8 @@ export class Registry {
   /** One create; a generated name that is taken is generated again (Kubernetes' RetryGenerateName), up to GENERATE_NAME_ATTEMPTS. */
   private async createAttempt(info: ResourceInfo, ns: string, body: unknown, opts: WriteOptions, attempt: number): Promise<WriteResult> {
     this.requireNamespace(info, ns);
-    const norm = normalize(info.kind, this.checkBody(info, ns, undefined, body));
+    const checked = this.checkBody(info, ns, undefined, body);
+    const norm = opts.decoded ? { object: checked, warnings: [] } : normalize(info.kind, checked);
     const obj = norm.object;
     const meta = obj.metadata;
     if (info.namespaced) meta.namespace = ns;
@@ -245,7 +265,7 @@ export class Registry {
     const key = this.key(info, ns, meta.name);
     try {
       const [created] = await this.store.txn([{ op: "create", key, value }, ...extra]);
-      return { object: decodeObject(value, created!.modRevision), warnings };
+      return { object: decodeObject(value, created!.modRevision), warnings, stored: { value, modRevision: created!.modRevision } };
     } catch (err) {
       if (err instanceof AlreadyExistsError && err.key === key) {
         if (generated && attempt < GENERATE_NAME_ATTEMPTS) return this.createAttempt(info, ns, body, opts, attempt + 1);
@@ -354,7 +374,7 @@ export class Registry {
     if (opts.dryRun) return { object: obj, warnings };
     try {
       const written = await this.store.update(key, value, current.rev);
-      return { object: decodeObject(value, written.modRevision), warnings };
+      return { object: decodeObject(value, written.modRevision), warnings, stored: { value, modRevision: written.modRevision } };
     } catch (err) {
       if (err instanceof ConflictError) throw errors.conflict(target(info, name));
       if (err instanceof NotFoundError) throw errors.notFound(target(info, name));
