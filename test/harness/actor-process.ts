@@ -16,13 +16,16 @@ export interface ActorProcessHandle {
   alive(): boolean;
 }
 
-/** Spawn `dist/services/<actor>/index.js` main() with env; output appended to logFile. */
-export function spawnActor(actor: string, id: string, env: Record<string, string>, logFile: string): ActorProcessHandle {
+/**
+ * Spawn `dist/services/<actor>/index.js` main() with env; output appended to logFile.
+ * `nodeArgs` go to node before the script (e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
+ */
+export function spawnActor(actor: string, id: string, env: Record<string, string>, logFile: string, nodeArgs: readonly string[] = []): ActorProcessHandle {
   const entry = join(projectRoot(), "dist/services", actor, "index.js");
   let proc: ChildProcess | undefined;
   const start = () => {
     const fd = openSync(logFile, "a");
-    proc = spawn(process.execPath, ["--input-type=module", "-e", `import(${JSON.stringify(entry)}).then((m) => m.main())`], {
+    proc = spawn(process.execPath, [...nodeArgs, "--input-type=module", "-e", `import(${JSON.stringify(entry)}).then((m) => m.main())`], {
       env: { ...process.env, ...env, K8S_ACTOR_ID: id },
       stdio: ["ignore", fd, fd],
     });
