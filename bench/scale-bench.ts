@@ -277,6 +277,24 @@ async function redisCommandStats(redis: Redis, top = 8): Promise<Array<{ cmd: st
   return out.sort((a, b) => b.usec - a.usec).slice(0, top);
 }
 
+/** Commands slower than 10 ms (Redis' slowlog default), grouped by command and resource prefix: what held Redis' one thread. */
+async function redisSlowCommands(redis: Redis): Promise<{ count: number; totalMs: number; groups: Array<[string, { n: number; ms: number }]> }> {
+  const entries = (await redis.call("SLOWLOG", "GET", "10000")) as Array<[number, number, number, Array<string | Buffer>]>;
+  const groups = new Map<string, { n: number; ms: number }>();
+  let totalMs = 0;
+  for (const [, , micros, args] of entries) {
+    const words = args.map((a) => String(a));
+    const prefix = words.find((w) => /^\/[a-z0-9.-]+\/$/.test(w));
+    const key = `${words[0]?.toLowerCase()}${prefix ? ` ${prefix}` : ""}`;
+    const g = groups.get(key) ?? { n: 0, ms: 0 };
+    g.n++;
+    g.ms += micros / 1000;
+    totalMs += micros / 1000;
+    groups.set(key, g);
+  }
+  return { count: entries.length, totalMs, groups: [...groups].sort((a, b) => b[1].ms - a[1].ms) };
+}
+
 // ---- what the watch sees of the pods ----
 
 interface PodTimes {
@@ -374,6 +392,7 @@ interface RunResult {
   requestTotal: number;
   requestPeakPerSec: number;
   redisTop: Array<{ cmd: string; calls: number; usec: number; perCall: number }>;
+  redisSlow: { count: number; totalMs: number; groups: Array<[string, { n: number; ms: number }]> };
   profiles: Map<string, string>;
 }
 
@@ -514,6 +533,7 @@ async function runOnce(schedulers: number): Promise<RunResult> {
     redis = new Redis(cluster.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
     await redis.connect();
     await redis.config("RESETSTAT");
+    await redis.call("SLOWLOG", "RESET");
     sampler.start();
     counter.start();
     const t0 = Date.now();
@@ -576,6 +596,7 @@ async function runOnce(schedulers: number): Promise<RunResult> {
       requestTotal: counter.total,
       requestPeakPerSec: Math.max(0, ...counter.perSecond),
       redisTop: await redisCommandStats(redis),
+      redisSlow: await redisSlowCommands(redis),
       profiles: new Map(),
     };
     result.cpuMsPerPod = result.cpu.filter((c) => !c.name.startsWith("bench")).reduce((a, c) => a + (c.avg / 100) * totalMs, 0) / PODS;
@@ -627,6 +648,12 @@ function printRun(r: RunResult): void {
   const secs = r.totalMs / 1000;
   console.log(`  API requests on the bus: ${r.requestTotal} (${fmt(r.requestTotal / secs)}/s avg, peak ${r.requestPeakPerSec}/s); by op: ${r.requests.map(([op, n]) => `${op} ${n} (${fmt(n / secs)}/s)`).join(", ")}`);
   console.log(`  Redis time by command (INFO commandstats; script-internal commands included): ${r.redisTop.map((c) => `${c.cmd} ${fmt(c.usec / 1000)} ms/${c.calls} calls (${fmt(c.perCall)} µs each)`).join(", ")}`);
+  console.log(
+    `  Redis commands over 10 ms (slowlog): ${r.redisSlow.count}, ${fmt(r.redisSlow.totalMs)} ms in all${r.redisSlow.count ? "; " : ""}${r.redisSlow.groups
+      .slice(0, 8)
+      .map(([k, g]) => `${k} ${g.n}x ${fmt(g.ms)} ms`)
+      .join(", ")}`,
+  );
   console.log(`end-to-end (${r.schedulers} scheduler${r.schedulers > 1 ? "s" : ""}): ${fmt(r.podsPerSec)} pods/s`);
 }
 
