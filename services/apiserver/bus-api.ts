@@ -145,8 +145,10 @@ export class BusApi extends Actor {
       }
       case "events": {
         const limit = req.limit > 0 ? Math.min(req.limit, MAX_EVENTS_PER_CALL) : MAX_EVENTS_PER_CALL;
-        const events = await this.store.events(listPrefix(info.storeResource, ns), req.fromRevision, limit);
-        return { events: events.map(toEvent), revision: events.length ? events[events.length - 1]!.revision : req.fromRevision };
+        // `revision` tells how far the log was read, so an informer with nothing to replay
+        // moves past that stretch instead of scanning it again next time.
+        const r = await this.store.scanEvents(listPrefix(info.storeResource, ns), req.fromRevision, limit);
+        return { events: r.events.map(toEvent), revision: r.scannedTo };
       }
       default:
         throw errors.methodNotAllowed(`verb "${req.verb}" is not supported on ${info.resource}`);

@@ -25,7 +25,10 @@ export function storeListWatch(store: RedisStore, bus: Bus, storeResource: strin
       const r = await store.list(prefix);
       return { items: r.items, revision: r.revision };
     },
-    replay: async (from) => (await store.events(prefix, from)).map(storeEventToInformer),
+    replay: async (from) => {
+      const r = await store.scanEvents(prefix, from);
+      return { events: r.events.map(storeEventToInformer), revision: r.scannedTo };
+    },
     subscribe: (onEvent) => {
       const sub = bus.subscribe(subjects.changesAll(storeResource), (m) => onEvent(busEventToInformer(busProto.ChangeEvent.decode(m.payload))), { expectKind: KINDS.ChangeEvent });
       return () => sub.unsubscribe();

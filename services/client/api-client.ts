@@ -25,6 +25,9 @@ export interface ListResult {
 }
 
 /** isStatus: true when `err` is an API error with this HTTP code. */
+/** Longest replay one `events` call returns (the API server's limit); a full page means "ask again". */
+const MAX_EVENTS_PER_CALL = 10_000;
+
 export function isStatus(err: unknown, code: number): boolean {
   return err instanceof RemoteError && err.code === code;
 }
@@ -66,22 +69,27 @@ export class ApiClient {
     return item((await this.call(ref, { verb: "delete", namespace, name, expectedRevision })).object);
   }
 
-  /** Changes after `fromRevision`; throws CompactedError when the log no longer has them (410). */
-  async events(ref: ResourceRef, fromRevision: number, namespace = ""): Promise<InformerEvent[]> {
+  /**
+   * Changes after `fromRevision` and how far the log was read (see ListWatchSource.replay);
+   * throws CompactedError when the log no longer has them (410).
+   */
+  async events(ref: ResourceRef, fromRevision: number, namespace = ""): Promise<{ events: InformerEvent[]; revision: number }> {
     try {
       const out: InformerEvent[] = [];
       let from = fromRevision;
       for (;;) {
         const r = await this.call(ref, { verb: "events", namespace, fromRevision: from });
         for (const e of r.events) out.push(toInformerEvent(e));
-        if (r.events.length === 0 || r.events.length < 10_000) return out;
-        from = r.revision;
+        const revision = Math.max(from, Number(r.revision));
+        if (r.events.length < MAX_EVENTS_PER_CALL) return { events: out, revision };
+        from = revision;
       }
     } catch (err) {
       if (isStatus(err, 410)) throw new CompactedError(fromRevision, 0);
       throw err;
     }
   }
+
 
   /** A ListWatchSource for an Informer of this resource (all namespaces). */
   listWatch(ref: ResourceRef, storeResource: string): ListWatchSource {

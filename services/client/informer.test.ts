@@ -41,14 +41,16 @@ function memoryLog() {
     async replay(from) {
       calls.replay++;
       if (from < compacted) throw new CompactedError(from, compacted);
-      return log.filter((e) => e.revision > from);
+      return { events: log.filter((e) => e.revision > from), revision: rev };
     },
     subscribe(cb) {
       live = cb;
       return () => (live = undefined);
     },
   };
-  return { source, write, calls, compact: (r: number) => (compacted = r), snapshot: () => new Map([...state].map(([k, v]) => [k, v.value])) };
+  /** A write to another resource: the global revision moves, this resource's log does not. */
+  const otherResourceWrite = () => (rev += 1);
+  return { source, write, otherResourceWrite, calls, compact: (r: number) => (compacted = r), snapshot: () => new Map([...state].map(([k, v]) => [k, v.value])) };
 }
 
 const view = (inf: Informer<string>) => new Map(inf.list().map((c) => [c.key, c.object]));
@@ -147,4 +149,20 @@ test("informer - a value that does not decode is reported and skipped", async ()
   await inf.idle();
   assert.equal(errors.length, 1);
   assert.deepEqual([...view(inf).keys()], ["/cm/b"]);
+});
+
+test("informer - a replay that finds nothing still moves the informer past the scanned log", async () => {
+  const m = memoryLog();
+  const inf = new Informer(m.source, dec, { resyncCheckMs: 0 });
+  await inf.start();
+  m.write("/cm/a", "1");
+  await inf.idle();
+  for (let i = 0; i < 5; i++) m.otherResourceWrite();
+  inf.requestCatchUp();
+  await inf.idle();
+  // The next catch-up starts at the scanned head, not at the last event of this resource.
+  assert.equal(inf.revision, 6);
+  m.write("/cm/b", "1");
+  await inf.idle();
+  assert.deepEqual(view(inf), m.snapshot());
 });

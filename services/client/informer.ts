@@ -36,8 +36,12 @@ export interface ListedItem {
 /** Where an informer lists, replays and receives live events (BusListWatch over the API). */
 export interface ListWatchSource {
   list(): Promise<{ items: ListedItem[]; revision: number }>;
-  /** Events after `fromRevision`, in order; throws CompactedError when that is below the log's window. */
-  replay(fromRevision: number): Promise<InformerEvent[]>;
+  /**
+   * Events after `fromRevision`, in order, and `revision`: how far the log was read (no other
+   * event of this resource lies in between, so the informer is complete up to there).
+   * Throws CompactedError when `fromRevision` is below the log's window.
+   */
+  replay(fromRevision: number): Promise<{ events: InformerEvent[]; revision: number }>;
   /** Live events; returns an unsubscribe function. */
   subscribe(onEvent: (e: InformerEvent) => void): () => void;
   /** Called after the bus reconnects; returns an unsubscribe function. */
@@ -272,7 +276,7 @@ export class Informer<T> {
 
   private async catchUp(): Promise<void> {
     const from = this.last;
-    const events = await this.source.replay(from);
+    const { events, revision } = await this.source.replay(from);
     this.stats.replays++;
     if (this.stopped) return;
     for (const e of events) {
@@ -280,6 +284,9 @@ export class Informer<T> {
       this.apply(e);
       this.last = e.revision;
     }
+    // Nothing of this resource lies between the last event and `revision`: the next replay
+    // starts there instead of re-reading the same stretch of the log.
+    if (revision > this.last) this.last = revision;
     this.needCatchUp = false;
   }
 

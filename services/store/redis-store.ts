@@ -268,6 +268,16 @@ export class RedisStore {
    * `limit` (0 or absent: all up to now). CompactedError if fromRevision < compactRevision().
    */
   async events(prefix: string, fromRevision: number, limit = 0): Promise<ChangeEvent[]> {
+    return (await this.scanEvents(prefix, fromRevision, limit)).events;
+  }
+
+  /**
+   * scanEvents: like {@link events}, plus `scannedTo`, the revision up to which the log was read.
+   * No event under `prefix` exists in (fromRevision, scannedTo] beyond those returned, so a
+   * reader (an informer) may treat itself as complete up to `scannedTo` even when nothing
+   * matched — and need not scan that stretch again.
+   */
+  async scanEvents(prefix: string, fromRevision: number, limit = 0): Promise<{ events: ChangeEvent[]; scannedTo: number }> {
     const out: ChangeEvent[] = [];
     let from = fromRevision;
     for (;;) {
@@ -275,9 +285,11 @@ export class RedisStore {
       const read = await this.readLog(this.redis, prefix, from, want);
       out.push(...read.events);
       from = read.scanned;
-      if (from >= read.head || (limit > 0 && out.length >= limit)) return out;
+      if (limit > 0 && out.length >= limit) return { events: out, scannedTo: out[out.length - 1]!.revision };
+      if (from >= read.head) return { events: out, scannedTo: Math.max(from, fromRevision) };
     }
   }
+
 
   /**
    * watch yields every change after `fromRevision` under `prefix`, in revision order, once each,

@@ -67,7 +67,7 @@ class FakeApi {
           .map((o) => ({ key: keyOf(kind, o.metadata.namespace ?? "", o.metadata.name), value: enc.encode(JSON.stringify(o)), modRevision: Number(o.metadata.resourceVersion), createRevision: 1 })),
         revision: this.rev,
       }),
-      replay: async () => [],
+      replay: async (from: number) => ({ events: [], revision: from }),
       subscribe: (cb) => {
         this.subscribers.set(lookupResourceByKind(kind)!.storeResource, cb);
         return () => undefined;
