@@ -146,7 +146,7 @@ test("e2e - k8s-dev up --nodes 3, then kubectl: apply, rollout status, scale, se
     for (const p of pidsOf(state)) seen.add(p);
     assert.ok(existsSync(join(home, "kubeconfig")), "kubeconfig written");
     const actorNames = new Set(state.actors.map((a) => a.id.replace(/-\d+$/, "")));
-    for (const a of ["relay", "apiserver", "scheduler", "controller-manager", "node"]) assert.ok(actorNames.has(a), `the launcher started ${a} (got ${[...actorNames].join(", ")})`);
+    for (const a of ["relay", "apiserver", "scheduler", "controller-manager", "node-host"]) assert.ok(actorNames.has(a), `the launcher started ${a} (got ${[...actorNames].join(", ")})`);
     assert.ok(state.actors.every((a) => isAlive(a.pid)) && isAlive(state.supervisorPid), "every process the launcher recorded is alive");
 
     // The 3 sim nodes register and are Ready.

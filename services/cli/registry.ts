@@ -33,7 +33,7 @@ export const ACTORS: readonly ActorEntry[] = [
   { name: "apiserver", module: "../apiserver/index.js", needsRedis: true, replicas: 2, summary: "the Kubernetes API over HTTP and on the bus (stateless)", portEnv: "K8S_API_PORT", kubeApi: true },
   { name: "scheduler", module: "../scheduler/index.js", needsRedis: false, replicas: 2, summary: "kube-scheduler: filter, score, bind (all replicas active)" },
   { name: "controller-manager", module: "../controllers/index.js", needsRedis: false, replicas: 2, summary: "controllers (garbage collector, ...) with leader election" },
-  { name: "node", module: "../node/index.js", needsRedis: false, replicas: 1, summary: "node host: N simulated kubelets (sim runtime)" },
+  { name: "node-host", module: "../node/index.js", needsRedis: false, replicas: 1, summary: "node host: N simulated kubelets (sim runtime)" },
 ];
 
 /** UnknownActorError: `run <name>` named an actor that is not in the registry. */
