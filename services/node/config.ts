@@ -13,6 +13,7 @@
  * | `K8S_NODE_LEASE_RENEW_MS` | 10000 | Lease renew period (Lease duration 40 s) |
  * | `K8S_NODE_LEASE_DURATION_S` | 40 | Lease leaseDurationSeconds |
  * | `K8S_NODE_STATUS_REPORT_MS` | 300000 | Node status heartbeat even without change |
+ * | `K8S_NODE_STATUS_HOLD_MS` | 500 | a pod's first "containers creating" status waits this long, so a pod that runs by then gets one write (0: write at once) |
  * | `K8S_NODE_BACKOFF_BASE_MS` / `K8S_NODE_BACKOFF_MAX_MS` | 10000 / 300000 | CrashLoopBackOff |
  * | `K8S_NODE_RUNTIME` | `sim` | the runtime (only `sim` so far) |
  * | `K8S_SIM_STARTUP_MS`, `K8S_SIM_READY_MS`, `K8S_SIM_STOP_MS`, `K8S_SIM_INIT_RUN_MS`, `K8S_SIM_CRASH_AFTER_MS` | see DEFAULT_SIM_PROFILE | sim stage delays |
@@ -52,6 +53,8 @@ export interface NodeHostConfig {
   leaseRenewMs: number;
   leaseDurationSeconds: number;
   statusReportMs: number;
+  /** A just-started pod's "containers creating" status is held this long (see StatusWriter.set). */
+  statusHoldMs: number;
   backoff: RestartBackoff;
   runtime: "sim";
   sim: SimProfile;
@@ -151,6 +154,7 @@ export function nodeConfigFromEnv(env: Readonly<Record<string, string | undefine
     leaseRenewMs: int("K8S_NODE_LEASE_RENEW_MS", 10_000, 10),
     leaseDurationSeconds: int("K8S_NODE_LEASE_DURATION_S", 40, 1),
     statusReportMs: int("K8S_NODE_STATUS_REPORT_MS", 300_000, 100),
+    statusHoldMs: int("K8S_NODE_STATUS_HOLD_MS", 500, 0, 60_000),
     backoff: { baseMs, maxMs },
     runtime: "sim",
     sim,

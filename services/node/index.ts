@@ -18,7 +18,7 @@ import { SimRuntime, TimerHeap, seededRandom } from "./runtimes/sim/index.js";
 import { StatusWriter } from "./status-writer.js";
 import type { Bus } from "../kernel/index.js";
 
-export { NodeActor, type NodeActorOptions, type NodeStats } from "./node-actor.js";
+export { NodeActor, isCreatingStatus, type NodeActorOptions, type NodeStats } from "./node-actor.js";
 export { nodeConfigFromEnv, NodeConfigError, MAX_NODE_INDEX, type NodeHostConfig, type TaintSpec } from "./config.js";
 export { PodHub, PodHubStoppedError } from "./pod-hub.js";
 export { StatusWriter, prune, sameStatus, type StatusWriterOptions } from "./status-writer.js";

@@ -43,6 +43,22 @@ export interface NodeStats {
   leaseRenewals: number;
 }
 
+/**
+ * isCreatingStatus: a Pending status whose every container is still waiting to be created
+ * (ContainerCreating / PodInitializing, nothing ran before): the status of a pod just started,
+ * which a quick start soon replaces with Running (so its write may be held).
+ */
+export function isCreatingStatus(status: any): boolean {
+  if (status?.phase !== "Pending") return false;
+  const all = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
+  if (all.length === 0) return false;
+  for (const c of all) {
+    const reason = c?.state?.waiting?.reason;
+    if ((reason !== "ContainerCreating" && reason !== "PodInitializing") || c.restartCount > 0 || c.lastState?.terminated) return false;
+  }
+  return true;
+}
+
 export class NodeActor extends Actor {
   /** The Node's name. */
   readonly nodeName: string;
@@ -211,7 +227,7 @@ export class NodeActor extends Actor {
           break;
         case "status": {
           const known = writer.latest(key, cached.modRevision) ?? pod.status;
-          if (!sameStatus(a.status, known)) writer.set(key, a.status);
+          if (!sameStatus(a.status, known)) writer.set(key, a.status, isCreatingStatus(a.status) ? this.cfg.statusHoldMs : 0);
           break;
         }
         case "delete":

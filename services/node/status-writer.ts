@@ -6,6 +6,10 @@
  * on 409 it re-reads the pod (cache when it moved on, else a GET) and tries again; a 404 drops
  * the write (the pod is gone).
  *
+ * A status may be held (`set(key, status, holdMs)`): written after `holdMs` unless a newer,
+ * unheld status replaces it first, so a pod that becomes Running quickly gets one write instead
+ * of ContainerCreating then Running, while one that takes long still shows ContainerCreating.
+ *
  * {@link StatusWriter.latest} answers the status the node last asked for while the informer
  * has not caught up with it, so a sync never reverts to a stale cached status.
  */
@@ -20,6 +24,8 @@ interface Entry {
   sent?: { status: any; pod: KubeObject };
   waiters: Array<() => void>;
   retryTimer?: NodeJS.Timeout;
+  /** Set while a held status waits (see {@link StatusWriter.set}). */
+  holdTimer?: NodeJS.Timeout;
 }
 
 /** prune: drop what protobuf drops (null, "", false, 0, empty objects and lists), for comparing. */
@@ -69,12 +75,32 @@ export class StatusWriter {
     this.concurrency = opts.concurrency ?? 256;
   }
 
-  /** set: write `status` for the pod at informer key `key` (coalesced with earlier sets). */
-  set(key: string, status: any): void {
+  /**
+   * set: write `status` for the pod at informer key `key` (coalesced with earlier sets). With
+   * `holdMs` > 0 and nothing else pending for the pod, the write waits that long first (a later
+   * set without hold writes at once and replaces it); otherwise it joins the queue now.
+   */
+  set(key: string, status: any, holdMs = 0): void {
     if (this.closed) return;
     let e = this.entries.get(key);
     if (!e) this.entries.set(key, (e = { inflight: false, waiters: [] }));
+    const idle = !e.pending && !e.inflight && !e.retryTimer;
     e.pending = status;
+    if (holdMs > 0) {
+      if (idle && !e.holdTimer) {
+        const entry = e;
+        e.holdTimer = setTimeout(() => {
+          entry.holdTimer = undefined;
+          if (entry.pending && !entry.inflight && !entry.retryTimer && this.entries.get(key) === entry) this.enqueue(key);
+        }, holdMs);
+        e.holdTimer.unref();
+      }
+      return;
+    }
+    if (e.holdTimer) {
+      clearTimeout(e.holdTimer);
+      e.holdTimer = undefined;
+    }
     if (!e.inflight && !e.retryTimer) this.enqueue(key);
   }
 
@@ -108,6 +134,8 @@ export class StatusWriter {
     const e = this.entries.get(key);
     if (!e) return;
     if (e.retryTimer) clearTimeout(e.retryTimer);
+    if (e.holdTimer) clearTimeout(e.holdTimer);
+    e.retryTimer = e.holdTimer = undefined;
     e.pending = undefined;
     if (!e.inflight) {
       this.entries.delete(key);

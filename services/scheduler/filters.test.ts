@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   failedSchedulingMessage,
+  fitsResources,
   filterNode,
   firstUntoleratedTaint,
   isNodeReady,
@@ -14,6 +15,7 @@ import {
   type Taint,
   type Toleration,
 } from "./filters.js";
+import { insufficientResources } from "./resources.js";
 
 function node(name: string, opts: { labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; ready?: string | null; alloc?: Record<string, string> } = {}): any {
   return {
@@ -145,4 +147,21 @@ test("filters - failedSchedulingMessage: Kubernetes' FitError text", () => {
     "0/2 nodes are available: 1 Too many pods, 2 Insufficient cpu.",
   );
   assert.equal(failedSchedulingMessage(0, new Map()), "no nodes available to schedule pods");
+});
+
+test("fitsResources - agrees with insufficientResources being empty", () => {
+  const alloc = { cpu: 1000, memory: 1000, pods: 2, "example.com/gpu": 1 };
+  const cases: Array<[string, Record<string, number>, Record<string, number>, boolean]> = [
+    ["fits empty node", { cpu: 100, pods: 1 }, {}, true],
+    ["exactly full", { cpu: 500, pods: 1 }, { cpu: 500, pods: 1 }, true],
+    ["cpu over", { cpu: 501, pods: 1 }, { cpu: 500 }, false],
+    ["too many pods", { pods: 1 }, { pods: 2 }, false],
+    ["extended resource missing on node", { "example.com/fpga": 1, pods: 1 }, {}, false],
+    ["extended resource fits", { "example.com/gpu": 1, pods: 1 }, {}, true],
+    ["zero request never checked", { "example.com/fpga": 0, pods: 1 }, {}, true],
+  ];
+  for (const [name, req, used, want] of cases) {
+    assert.equal(fitsResources(req, alloc, used), want, name);
+    assert.equal(insufficientResources(req, alloc, used).length === 0, want, `${name} (insufficientResources)`);
+  }
 });

@@ -47,6 +47,12 @@ export interface PodInfo {
   pod: Obj;
   requests: ResourceAmounts;
   nonZero: { cpu: number; memory: number };
+  /** `spec.tolerations` (empty when none). */
+  tolerations: readonly Toleration[];
+  /** Whether the pod has a nodeSelector or a required node affinity (else NodeAffinity passes every node). */
+  hasNodeAffinity: boolean;
+  /** The pod tolerates the unschedulable taint. */
+  toleratesUnschedulable: boolean;
 }
 
 /** NodeInfo: a node with the requests of the pods counted on it (bound or assumed). */
@@ -58,16 +64,32 @@ export interface NodeInfo {
   requested: ResourceAmounts;
   /** Summed non-zero cpu/memory requests (scoring). */
   nonZeroRequested: { cpu: number; memory: number };
+  /** The node's Ready condition is True (computed once per node update). */
+  ready: boolean;
+  /** `spec.taints` (empty when none). */
+  taints: readonly Taint[];
 }
 
 /** podInfoOf: a pod prepared for filtering. */
 export function podInfoOf(pod: Obj): PodInfo {
-  return { pod, requests: podRequests(pod), nonZero: nonZeroRequests(pod) };
+  const spec = pod?.spec ?? {};
+  const tolerations: Toleration[] = Array.isArray(spec.tolerations) ? spec.tolerations : [];
+  const selector = spec.nodeSelector;
+  const hasNodeAffinity = (!!selector && Object.keys(selector).length > 0) || !!spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  return {
+    pod,
+    requests: podRequests(pod),
+    nonZero: nonZeroRequests(pod),
+    tolerations,
+    hasNodeAffinity,
+    toleratesUnschedulable: tolerations.some((t) => toleratesTaint(t, UNSCHEDULABLE_TAINT)),
+  };
 }
 
 /** nodeInfoOf: a node with nothing counted on it yet. */
 export function nodeInfoOf(node: Obj): NodeInfo {
-  return { name: node.metadata.name, node, allocatable: nodeAllocatable(node), requested: {}, nonZeroRequested: { cpu: 0, memory: 0 } };
+  const taints: Taint[] = Array.isArray(node.spec?.taints) ? node.spec.taints : [];
+  return { name: node.metadata.name, node, allocatable: nodeAllocatable(node), requested: {}, nonZeroRequested: { cpu: 0, memory: 0 }, ready: isNodeReady(node), taints };
 }
 
 /** toleratesTaint: Kubernetes' `Toleration.ToleratesTaint` (empty effect/key match any; operator "" means Equal). */
@@ -169,13 +191,26 @@ const HARD_EFFECTS = ["NoSchedule", "NoExecute"];
 export function filterNode(pod: PodInfo, node: NodeInfo): string[] {
   const n = node.node;
   const spec = pod.pod.spec ?? {};
-  if (!isNodeReady(n)) return [REASONS.notReady];
-  if (n.spec?.unschedulable === true && !(spec.tolerations ?? []).some((t: Toleration) => toleratesTaint(t, UNSCHEDULABLE_TAINT))) return [REASONS.unschedulable];
+  if (!node.ready) return [REASONS.notReady];
+  if (n.spec?.unschedulable === true && !pod.toleratesUnschedulable) return [REASONS.unschedulable];
   if (spec.nodeName && spec.nodeName !== node.name) return [REASONS.nodeName];
-  const taint = firstUntoleratedTaint(n.spec?.taints, spec.tolerations, HARD_EFFECTS);
-  if (taint) return [REASONS.taint(taint)];
-  if (!matchesNodeAffinity(pod.pod, n)) return [REASONS.affinity];
+  if (node.taints.length > 0) {
+    const taint = firstUntoleratedTaint(node.taints, pod.tolerations, HARD_EFFECTS);
+    if (taint) return [REASONS.taint(taint)];
+  }
+  if (pod.hasNodeAffinity && !matchesNodeAffinity(pod.pod, n)) return [REASONS.affinity];
+  if (fitsResources(pod.requests, node.allocatable, node.requested)) return [];
   return insufficientResources(pod.requests, node.allocatable, node.requested);
+}
+
+/** fitsResources: whether `requests` fit next to `requested` within `allocatable` (the fast yes/no of insufficientResources). */
+export function fitsResources(requests: ResourceAmounts, allocatable: ResourceAmounts, requested: ResourceAmounts): boolean {
+  for (const r in requests) {
+    const want = requests[r]!;
+    if (want <= 0) continue;
+    if (want > (allocatable[r] ?? 0) - (requested[r] ?? 0)) return false;
+  }
+  return true;
 }
 
 /**

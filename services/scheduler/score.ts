@@ -35,9 +35,10 @@ export function preferredAffinityWeight(pod: PodInfo, node: NodeInfo): number {
 
 /** intolerablePreferNoSchedule: how many PreferNoSchedule taints of the node the pod does not tolerate. */
 export function intolerablePreferNoSchedule(pod: PodInfo, node: NodeInfo): number {
-  const tolerations: Toleration[] = (pod.pod.spec?.tolerations ?? []).filter((t: Toleration) => !t.effect || t.effect === "PreferNoSchedule");
+  if (node.taints.length === 0) return 0;
+  const tolerations: Toleration[] = pod.tolerations.filter((t: Toleration) => !t.effect || t.effect === "PreferNoSchedule");
   let n = 0;
-  for (const taint of (node.node.spec?.taints ?? []) as Taint[]) {
+  for (const taint of node.taints as Taint[]) {
     if (taint.effect === "PreferNoSchedule" && firstUntoleratedTaint([taint], tolerations, ["PreferNoSchedule"])) n++;
   }
   return n;
@@ -45,7 +46,8 @@ export function intolerablePreferNoSchedule(pod: PodInfo, node: NodeInfo): numbe
 
 /** scoreNodes: the weighted total of every plugin for each feasible node (same order as `nodes`). */
 export function scoreNodes(pod: PodInfo, nodes: readonly NodeInfo[]): number[] {
-  const affinity = nodes.map((n) => preferredAffinityWeight(pod, n));
+  const preferred = pod.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+  const affinity = preferred && preferred.length > 0 ? nodes.map((n) => preferredAffinityWeight(pod, n)) : nodes.map(() => 0);
   const taints = nodes.map((n) => intolerablePreferNoSchedule(pod, n));
   const maxAffinity = Math.max(0, ...affinity);
   const maxTaints = Math.max(0, ...taints);

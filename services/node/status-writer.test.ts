@@ -1,0 +1,79 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { Cached, KubeClient, KubeObject } from "../client/index.js";
+import { logger } from "../kernel/index.js";
+import { isCreatingStatus } from "./node-actor.js";
+import { StatusWriter } from "./status-writer.js";
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A client whose updateStatus records the phases written. */
+function fakeClient(): { client: KubeClient; written: string[] } {
+  const written: string[] = [];
+  let rv = 1;
+  const client = {
+    async updateStatus(obj: KubeObject) {
+      written.push(obj.status.phase);
+      return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++rv) } };
+    },
+  } as unknown as KubeClient;
+  return { client, written };
+}
+
+const POD: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "ns", resourceVersion: "1" }, status: {} } as KubeObject;
+const cached = (): Cached<KubeObject> => ({ key: "k", object: POD, modRevision: 1 }) as unknown as Cached<KubeObject>;
+
+test("status writer - a held status replaced by an unheld one before the hold ends is never written", async () => {
+  const { client, written } = fakeClient();
+  const w = new StatusWriter(client, cached, logger("test", { level: "silent" }));
+  w.set("k", { phase: "Pending" }, 200);
+  assert.deepEqual(w.latest("k", 1), { phase: "Pending" }, "the held status is what the node last asked for");
+  await sleep(20);
+  assert.deepEqual(written, []);
+  w.set("k", { phase: "Running" });
+  await w.flush("k");
+  await sleep(250);
+  assert.deepEqual(written, ["Running"]);
+  w.close();
+});
+
+test("status writer - a held status is written once the hold ends", async () => {
+  const { client, written } = fakeClient();
+  const w = new StatusWriter(client, cached, logger("test", { level: "silent" }));
+  w.set("k", { phase: "Pending" }, 30);
+  await sleep(5);
+  assert.deepEqual(written, []);
+  await sleep(60); // the hold timer is unref'd: keep the loop alive past it
+  await w.flush("k");
+  assert.deepEqual(written, ["Pending"]);
+  w.set("k", { phase: "Running" });
+  await w.flush("k");
+  assert.deepEqual(written, ["Pending", "Running"]);
+  w.close();
+});
+
+test("status writer - forget drops a held status", async () => {
+  const { client, written } = fakeClient();
+  const w = new StatusWriter(client, cached, logger("test", { level: "silent" }));
+  w.set("k", { phase: "Pending" }, 20);
+  w.forget("k");
+  await sleep(40);
+  assert.deepEqual(written, []);
+  w.close();
+});
+
+test("isCreatingStatus - only a Pending status with every container waiting to be created for the first time", () => {
+  const waiting = (reason: string, extra: any = {}) => ({ name: "c", restartCount: 0, state: { waiting: { reason } }, ...extra });
+  const cases: Array<[string, any, boolean]> = [
+    ["creating", { phase: "Pending", containerStatuses: [waiting("ContainerCreating")] }, true],
+    ["init creating, app initializing", { phase: "Pending", initContainerStatuses: [waiting("ContainerCreating")], containerStatuses: [waiting("PodInitializing")] }, true],
+    ["running", { phase: "Running", containerStatuses: [{ name: "c", state: { running: {} } }] }, false],
+    ["one of two running", { phase: "Pending", containerStatuses: [waiting("ContainerCreating"), { name: "d", state: { running: {} } }] }, false],
+    ["restarted", { phase: "Pending", containerStatuses: [waiting("ContainerCreating", { restartCount: 1 })] }, false],
+    ["crash loop", { phase: "Pending", containerStatuses: [waiting("CrashLoopBackOff")] }, false],
+    ["image pull error", { phase: "Pending", containerStatuses: [waiting("ErrImagePull")] }, false],
+    ["no containers", { phase: "Pending" }, false],
+    ["undefined", undefined, false],
+  ];
+  for (const [name, status, want] of cases) assert.equal(isCreatingStatus(status), want, name);
+});
