@@ -90,3 +90,26 @@ for (const [name, doc, path, re] of errors) {
     assert.throws(() => fromKubeJSON("Pod", doc), (err: unknown) => err instanceof SchemaError && err.path === path && re.test(err.message));
   });
 }
+
+test("time - repeated and alternating inputs give the same answers as fresh calls (the last-value memo is invisible)", () => {
+  const texts = ["2025-01-02T03:04:05Z", "2025-01-02T03:04:05Z", "2025-01-02T03:04:06Z", "bad", "bad", "2025-01-02T03:04:05.5+01:00", "2025-01-02T03:04:05Z"];
+  const fresh: Record<string, unknown> = {
+    "2025-01-02T03:04:05Z": { seconds: 1735787045, nanos: 0 },
+    "2025-01-02T03:04:06Z": { seconds: 1735787046, nanos: 0 },
+    bad: undefined,
+    "2025-01-02T03:04:05.5+01:00": { seconds: 1735783445, nanos: 500000000 },
+  };
+  for (const t of texts) assert.deepEqual(parseRFC3339(t), fresh[t], t);
+  // Callers may keep and change what they got: the next answer is unaffected.
+  const got = parseRFC3339("2025-01-02T03:04:05Z")!;
+  got.seconds = 0;
+  assert.deepEqual(parseRFC3339("2025-01-02T03:04:05Z"), { seconds: 1735787045, nanos: 0 });
+  const cases: Array<[number, number, boolean, string]> = [
+    [1735787045, 0, false, "2025-01-02T03:04:05Z"],
+    [1735787045, 123456789, true, "2025-01-02T03:04:05.123456Z"],
+    [1735787045, 1000, true, "2025-01-02T03:04:05.000001Z"],
+    [1735787046, 0, false, "2025-01-02T03:04:06Z"],
+    [1735787045, 0, false, "2025-01-02T03:04:05Z"],
+  ];
+  for (const [s, n, micro, want] of cases) assert.equal(formatRFC3339(s, n, micro), want);
+});

@@ -24,6 +24,18 @@ function isLeap(y: number): boolean {
  * parsing accepts, fractional seconds included); undefined when the text is not such a time.
  */
 export function parseRFC3339(text: string): Instant | undefined {
+  // Objects written together share their timestamps: remember the last answer.
+  if (text === lastParsedText) return lastParsed && { seconds: lastParsed.seconds, nanos: lastParsed.nanos };
+  const parsed = parseRFC3339Uncached(text);
+  lastParsedText = text;
+  lastParsed = parsed;
+  return parsed && { seconds: parsed.seconds, nanos: parsed.nanos };
+}
+
+let lastParsedText: string | undefined;
+let lastParsed: Instant | undefined;
+
+function parseRFC3339Uncached(text: string): Instant | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
@@ -47,11 +59,19 @@ export function parseRFC3339(text: string): Instant | undefined {
  * "2006-01-02T15:04:05.000000Z" (microseconds) for MicroTime.
  */
 export function formatRFC3339(seconds: number, nanos: number, micro: boolean): string {
-  const iso = new Date(seconds * 1000).toISOString(); // "...T15:04:05.000Z"
-  const base = iso.slice(0, iso.length - 5);
+  // The date part is the costly one and repeats (objects written in the same second): remember the last.
+  if (seconds !== lastFormattedSeconds) {
+    const iso = new Date(seconds * 1000).toISOString(); // "...T15:04:05.000Z"
+    lastFormattedBase = iso.slice(0, iso.length - 5);
+    lastFormattedSeconds = seconds;
+  }
+  const base = lastFormattedBase;
   if (!micro) return `${base}Z`;
   return `${base}.${String(Math.floor(nanos / 1000)).padStart(6, "0")}Z`;
 }
+
+let lastFormattedSeconds = NaN;
+let lastFormattedBase = "";
 
 const UNIT_NS: Record<string, number> = {
   ns: 1, us: 1e3, "\u00b5s": 1e3, "\u03bcs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9,

@@ -87,6 +87,7 @@ export function requestInfo(method: string, path: string, watch: boolean): Reque
 }
 
 function safeDecode(s: string): string {
+  if (!s.includes("%")) return s;
   try {
     return decodeURIComponent(s);
   } catch {

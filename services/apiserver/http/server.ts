@@ -82,6 +82,20 @@ function rawStatusReply(code: number, reason: string, message: string): string {
   return `HTTP/1.1 ${code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
+/**
+ * Serialized JSON watch lines, per event object and type: every watcher of a change gets the
+ * same object (see watch.ts project), so the line is built once and reused for all of them.
+ */
+const watchLines = new WeakMap<object, { type: string; line: string }>();
+
+function watchLine(e: { type: string; object: object }): string {
+  const hit = watchLines.get(e.object);
+  if (hit && hit.type === e.type) return hit.line;
+  const line = JSON.stringify({ type: e.type, object: e.object }) + "\n";
+  watchLines.set(e.object, { type: e.type, line });
+  return line;
+}
+
 function wantsYaml(accept: string | undefined): boolean {
   const first = (accept ?? "").split(",")[0]!.split(";")[0]!.trim();
   return first === "application/yaml";
@@ -360,7 +374,7 @@ export class HttpApi extends Actor {
             object = toTable(r.kind, [e.object as KubeObject], {}, include, Date.now(), first);
             first = false;
           }
-          res.write(JSON.stringify({ type: e.type, object }) + "\n");
+          res.write(object === e.object ? watchLine(e) : JSON.stringify({ type: e.type, object }) + "\n");
         },
         abort.signal,
       );

@@ -20,5 +20,14 @@ export function newUid(): string {
 
 /** rfc3339: a timestamp as Kubernetes writes it (seconds precision, Z). */
 export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const second = Math.floor(d.getTime() / 1000);
+  // Writes in the same second share the text: format once per second.
+  if (second !== lastSecond || Number.isNaN(second)) {
+    lastText = d.toISOString().replace(/\.\d{3}Z$/, "Z");
+    lastSecond = second;
+  }
+  return lastText;
 }
+
+let lastSecond = NaN;
+let lastText = "";
