@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { Cached, KubeClient, KubeObject } from "../client/index.js";
 import { logger } from "../kernel/index.js";
 import { isCreatingStatus } from "./node-actor.js";
-import { StatusWriter } from "./status-writer.js";
+import { prune, sameStatus, StatusWriter } from "./status-writer.js";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -76,4 +76,39 @@ test("isCreatingStatus - only a Pending status with every container waiting to b
     ["undefined", undefined, false],
   ];
   for (const [name, status, want] of cases) assert.equal(isCreatingStatus(status), want, name);
+});
+
+test("sameStatus - agrees with comparing the pruned JSON", () => {
+  const reference = (a: any, b: any) => JSON.stringify(prune(a)) === JSON.stringify(prune(b));
+  const values: any[] = [
+    undefined,
+    null,
+    0,
+    1,
+    "",
+    "1",
+    false,
+    true,
+    [],
+    [null],
+    [{}],
+    [1],
+    [1, 2],
+    [2, 1],
+    {},
+    { a: 0 },
+    { a: 1 },
+    { a: "1" },
+    { a: [] },
+    { a: [{}] },
+    { a: { b: null } },
+    { a: { b: 1 } },
+    { a: 1, b: { c: false } },
+    { b: { c: 1 }, a: 1 },
+    { a: 1, b: { c: 1 } },
+    { state: { waiting: { reason: "ContainerCreating" } }, lastState: {} },
+    { state: { waiting: { reason: "ContainerCreating" } } },
+    { state: { running: { startedAt: "2025-01-01T00:00:00Z" } } },
+  ];
+  for (const a of values) for (const b of values) assert.equal(sameStatus(a, b), reference(a, b), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
 });

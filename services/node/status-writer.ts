@@ -43,9 +43,41 @@ export function prune(v: any): any {
   return v;
 }
 
+/** Whether {@link prune} drops `v` entirely. */
+function prunesAway(v: any): boolean {
+  if (v === null || v === undefined || v === "" || v === false || v === 0) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === "object") {
+    for (const k in v) if (!prunesAway(v[k])) return false;
+    return true;
+  }
+  return false;
+}
+
+/** prunedEqual: `JSON.stringify(prune(a)) === JSON.stringify(prune(b))`, without building either. */
+function prunedEqual(a: any, b: any): boolean {
+  if (a === b) return true;
+  const ea = prunesAway(a);
+  const eb = prunesAway(b);
+  if (ea || eb) return ea && eb;
+  const aa = Array.isArray(a);
+  if (aa !== Array.isArray(b)) return false;
+  if (aa) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!prunedEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (typeof a === "object" && typeof b === "object") {
+    for (const k in a) if (!prunedEqual(a[k], b[k])) return false;
+    for (const k in b) if (!(k in a) && !prunesAway(b[k])) return false;
+    return true;
+  }
+  return false; // different primitives (a === b was checked)
+}
+
 /** sameStatus: equal after {@link prune} (key order ignored). */
 export function sameStatus(a: any, b: any): boolean {
-  return JSON.stringify(prune(a)) === JSON.stringify(prune(b));
+  return prunedEqual(a, b);
 }
 
 export interface StatusWriterOptions {

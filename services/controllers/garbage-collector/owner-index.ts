@@ -31,11 +31,14 @@ export class OwnerIndex {
     const uid = obj.metadata.uid;
     const oldUid = this.uidByKey.get(key);
     if (oldUid !== undefined && oldUid !== uid && this.keyByUid.get(oldUid) === key) this.keyByUid.delete(oldUid);
-    if (uid) {
+    if (uid && (oldUid !== uid || this.keyByUid.get(uid) !== key)) {
       this.uidByKey.set(key, uid);
       this.keyByUid.set(uid, key);
     }
     const before = this.ownersByKey.get(key) ?? [];
+    const refs = obj.metadata.ownerReferences;
+    // Fast path (most updates): the owners did not change.
+    if (refs === undefined || refs.length === 0 ? before.length === 0 : refs.length === 1 && before.length === 1 && refs[0]!.uid === before[0]) return { removedOwners: [], addedOwners: [] };
     const after = [...new Set((obj.metadata.ownerReferences ?? []).map((r) => r.uid).filter(Boolean))];
     const removedOwners = before.filter((u) => !after.includes(u));
     const addedOwners = after.filter((u) => !before.includes(u));

@@ -271,6 +271,7 @@ export function statusEqual(a: ReplicaSetStatus | undefined, b: ReplicaSetStatus
 /** nextAvailabilityCheckMs: how long until the next owned pod becomes available (undefined: none pending). */
 export function nextAvailabilityCheckMs(rs: ReplicaSetLike, owned: readonly PodLike[], now: number): number | undefined {
   const minReady = rs.spec?.minReadySeconds ?? 0;
+  if (minReady <= 0) return undefined; // ready is available at once
   let next: number | undefined;
   for (const pod of owned) {
     const left = msUntilAvailable(pod, minReady, now);
