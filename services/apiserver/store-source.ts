@@ -3,7 +3,7 @@
  * other actors) reads the store directly: list and replay from Redis, live events from the bus.
  */
 import type { InformerEvent, ListWatchSource } from "../client/index.js";
-import { KINDS, subjects, type Bus } from "../kernel/index.js";
+import { KINDS, subjects, unwrap, type Bus } from "../kernel/index.js";
 import { bus as busProto, type ChangeEventMessage } from "../schema/bus.js";
 import { listPrefix } from "../store/object-keys.js";
 import type { ChangeEvent, RedisStore } from "../store/index.js";
@@ -17,8 +17,15 @@ export function busEventToInformer(e: ChangeEventMessage): InformerEvent {
   return { type: e.type as InformerEvent["type"], revision: Number(e.revision), prevRevision: Number(e.prevRevision), key, value: e.object, createRevision: Number(e.createRevision) };
 }
 
-/** storeListWatch: list/replay from the store, live events of `storeResource` from the bus. */
-export function storeListWatch(store: RedisStore, bus: Bus, storeResource: string): ListWatchSource {
+/**
+ * storeListWatch: list/replay from the store, live events of `storeResource` from the bus.
+ *
+ * Live events are taken straight from the NATS connection with a callback (no per-message
+ * promise, span or async iteration): each change is fanned out to HTTP watchers in the same
+ * tick it arrives, not after the request work queued in between. An undecodable message goes
+ * (and a failing handler) to `onBadMessage` and is dropped (the informer's gap check repairs what it may have hidden).
+ */
+export function storeListWatch(store: RedisStore, bus: Bus, storeResource: string, onBadMessage: (err: unknown) => void = () => undefined): ListWatchSource {
   const prefix = listPrefix(storeResource);
   return {
     list: async () => {
@@ -30,8 +37,26 @@ export function storeListWatch(store: RedisStore, bus: Bus, storeResource: strin
       return { events: r.events.map(storeEventToInformer), revision: r.scannedTo };
     },
     subscribe: (onEvent) => {
-      const sub = bus.subscribe(subjects.changesAll(storeResource), (m) => onEvent(busEventToInformer(busProto.ChangeEvent.decode(m.payload))), { expectKind: KINDS.ChangeEvent });
-      return () => sub.unsubscribe();
+      const sub = bus.nats.subscribe(subjects.changesAll(storeResource), {
+        callback: (err, m) => {
+          if (err) return onBadMessage(err);
+          let event: InformerEvent;
+          try {
+            event = busEventToInformer(busProto.ChangeEvent.decode(unwrap(m.data, KINDS.ChangeEvent).payload));
+          } catch (e) {
+            return onBadMessage(e);
+          }
+          try {
+            onEvent(event);
+          } catch (e) {
+            // Never let a handler's failure reach the NATS connection's parser.
+            onBadMessage(e);
+          }
+        },
+      });
+      return () => {
+        if (!sub.isClosed()) sub.unsubscribe();
+      };
     },
     onReconnect: (cb) => bus.onReconnect(() => cb()),
   };

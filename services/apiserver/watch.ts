@@ -88,7 +88,7 @@ class ResourceWatch {
     bus: Bus,
     log: Logger,
   ) {
-    const source = storeListWatch(store, bus, info.storeResource);
+    const source = storeListWatch(store, bus, info.storeResource, (err) => log.warn("dropped a bad change event", { err, resource: info.storeResource }));
     this.informer = new Informer<KubeObject>(source, (v, item) => decodeObject(v, item.modRevision), {
       resyncCheckMs: 5000,
       onError: (err, context) => log.warn(context, { err, resource: info.storeResource }),
