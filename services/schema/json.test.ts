@@ -129,3 +129,21 @@ test("json - an unknown kind is an UnknownKindError", () => {
   assert.throws(() => fromKubeJSON("Widget", {}), UnknownKindError);
   assert.throws(() => toKubeJSON("Widget", {}), UnknownKindError);
 });
+
+test("json - toKubeJSON puts the registry's apiVersion and kind first whatever the message holds, then fields in schema order", () => {
+  const cases: Array<{ kind: string; message: Record<string, unknown>; keys: string[]; apiVersion: string }> = [
+    { kind: "ConfigMap", message: { apiVersion: "v9", kind: "Wrong", data: { a: "1" }, metadata: { name: "c" } }, keys: ["apiVersion", "kind", "metadata", "data"], apiVersion: "v1" },
+    { kind: "ConfigMap", message: { metadata: { name: "c" } }, keys: ["apiVersion", "kind", "metadata"], apiVersion: "v1" },
+    { kind: "Deployment", message: { kind: "", spec: { replicas: 2 }, metadata: { name: "d" } }, keys: ["apiVersion", "kind", "metadata", "spec"], apiVersion: "apps/v1" },
+    { kind: "Namespace", message: {}, keys: ["apiVersion", "kind"], apiVersion: "v1" },
+  ];
+  for (const c of cases) {
+    const out = toKubeJSON(c.kind, c.message);
+    assert.deepEqual(Object.keys(out), c.keys, c.kind);
+    assert.equal(out.apiVersion, c.apiVersion);
+    assert.equal(out.kind, c.kind);
+  }
+  // Byte-for-byte what a fromKubeJSON round trip gave before: a JSON text comparison.
+  const doc = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", labels: { b: "2", a: "1" } }, spec: { containers: [{ name: "c", image: "i" }] } };
+  assert.equal(JSON.stringify(toKubeJSON("Pod", fromKubeJSON("Pod", doc).message as object)).startsWith('{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","labels":{"b":"2","a":"1"}},"spec":{"containers":[{"name":"c","image":"i"'), true);
+});

@@ -320,13 +320,13 @@ function specialToJSON(special: Special, msg: Record<string, unknown>): unknown 
   }
 }
 
-function messageToJSON(plan: TypePlan, msg: Record<string, unknown>): unknown {
+/** messageToJSON: the JSON of `msg`, its fields added to `out` when given (a fresh object otherwise). */
+function messageToJSON(plan: TypePlan, msg: Record<string, unknown>, out: Record<string, unknown> = {}): unknown {
   if (plan.special) return specialToJSON(plan.special, msg);
-  const out: Record<string, unknown> = {};
   for (const f of plan.list) {
     const v = msg[f.name];
     if (f.inline) {
-      if (v != null) Object.assign(out, messageToJSON(f.message!, v as Record<string, unknown>));
+      if (v != null) messageToJSON(f.message!, v as Record<string, unknown>, out);
     } else if (f.map) {
       if (v == null) continue;
       const keys = Object.keys(v as object);
@@ -398,10 +398,13 @@ export function fromKubeJSON(kind: string, obj: unknown): FromKubeJSONResult<unk
  */
 export function toKubeJSON(kind: string, message: object): Record<string, unknown> {
   const info = requireKind(kind);
-  const body = messageToJSON(planFor(info.protoName), message as Record<string, unknown>) as Record<string, unknown>;
-  delete body.apiVersion;
-  delete body.kind;
-  return { apiVersion: info.apiVersion, kind: info.kind, ...body };
+  // apiVersion and kind first, then the fields in schema order; the message's own apiVersion
+  // and kind (if any) land on the existing keys and are overwritten with the registry's.
+  const out: Record<string, unknown> = { apiVersion: info.apiVersion, kind: info.kind };
+  messageToJSON(planFor(info.protoName), message as Record<string, unknown>, out);
+  out.apiVersion = info.apiVersion;
+  out.kind = info.kind;
+  return out;
 }
 
 /**
