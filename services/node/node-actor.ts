@@ -106,7 +106,12 @@ export class NodeActor extends Actor {
     this.every(this.opts.sweepMs ?? 30_000, () => this.sweep());
     const queue = new WorkQueue<string>({ baseMs: 50, maxMs: 5_000 });
     this.queue = queue;
-    this.unregister = this.opts.hub.register(this.nodeName, (key) => queue.add(key));
+    this.unregister = this.opts.hub.register(this.nodeName, (key) => {
+      // The echo of this node's own status write changes nothing a sync looks at: skip it.
+      const c = this.opts.hub.get(key);
+      if (c && this.opts.writer.isOwnWrite(key, c.modRevision)) return;
+      queue.add(key);
+    });
     for (const key of this.opts.hub.keysOf(this.nodeName)) queue.add(key);
     void queue.run(this.opts.workers ?? 2, (key) => this.sync(key), (key, err) => this.log.warn("pod sync failed; retrying", { key, err }));
   }

@@ -112,3 +112,17 @@ test("sameStatus - agrees with comparing the pruned JSON", () => {
   ];
   for (const a of values) for (const b of values) assert.equal(sameStatus(a, b), reference(a, b), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
 });
+
+test("status writer - isOwnWrite: only the revision its last write returned, once nothing is pending", async () => {
+  const { client } = fakeClient();
+  const w = new StatusWriter(client, cached, logger("test", { level: "silent" }));
+  assert.equal(w.isOwnWrite("k", 2), false, "nothing written yet");
+  w.set("k", { phase: "Running" });
+  assert.equal(w.isOwnWrite("k", 2), false, "in flight");
+  await w.flush("k");
+  assert.equal(w.isOwnWrite("k", 2), true, "the fake API returned revision 2");
+  assert.equal(w.isOwnWrite("k", 3), false, "someone else's change");
+  w.set("k", { phase: "Failed" }, 1000);
+  assert.equal(w.isOwnWrite("k", 2), false, "a newer status is pending");
+  w.close();
+});

@@ -145,6 +145,16 @@ export class StatusWriter {
     return undefined;
   }
 
+  /**
+   * isOwnWrite: the pod at `modRevision` is exactly what this writer's last write returned and
+   * nothing is pending or in flight (so a sync of it would decide nothing new).
+   */
+  isOwnWrite(key: string, modRevision: number): boolean {
+    const e = this.entries.get(key);
+    if (!e || e.pending || e.inflight || !e.sent) return false;
+    return Number(e.sent.pod.metadata.resourceVersion) === modRevision;
+  }
+
   /** The newest pod object known for `key` (the cache's or the one the last write returned). */
   newest(key: string): KubeObject | undefined {
     const c = this.cached(key);

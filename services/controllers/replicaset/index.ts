@@ -61,5 +61,5 @@ export {
   type OwnerReference,
   type RankedPod,
 } from "./pods.js";
-export { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE, type SlowStartResult } from "./slow-start.js";
+export { slowStartBatch, slowStartWindow, SLOW_START_INITIAL_BATCH_SIZE, type SlowStartResult } from "./slow-start.js";
 export { PodIndex } from "./pod-index.js";

@@ -38,7 +38,7 @@ import {
 import { ControllerExpectations, DEFAULT_EXPECTATIONS_TIMEOUT_MS } from "./expectations.js";
 import { PodIndex } from "./pod-index.js";
 import { controllerRefOf, isPodActive, isPodTerminating, type OwnerReference, type PodLike } from "./pods.js";
-import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from "./slow-start.js";
+import { slowStartBatch, slowStartWindow, SLOW_START_INITIAL_BATCH_SIZE } from "./slow-start.js";
 
 /** Options of {@link ReplicaSetController}. */
 export interface ReplicaSetControllerOptions {
@@ -52,6 +52,12 @@ export interface ReplicaSetControllerOptions {
   backoff?: BackoffConfig;
   /** First slow-start batch size (default 1). */
   initialBatchSize?: number;
+  /**
+   * "window" (default): creates ramp up as in Kubernetes' slow start but pipelined — each
+   * success lets the next create start (see slowStartWindow); "batch": Kubernetes' batches,
+   * each waiting for its slowest create.
+   */
+  slowStart?: "window" | "batch";
 }
 
 /** InvalidReplicaSetConfigError: an option from the environment is not a positive integer. */
@@ -61,7 +67,8 @@ export class InvalidReplicaSetConfigError extends Error {
 
 /**
  * replicaSetOptionsFromEnv: options from `K8S_RS_WORKERS`, `K8S_RS_BURST`,
- * `K8S_RS_EXPECTATIONS_TIMEOUT_MS` (each a positive integer; unset = default).
+ * `K8S_RS_EXPECTATIONS_TIMEOUT_MS` (each a positive integer; unset = default) and
+ * `K8S_RS_SLOW_START` (`window` or `batch`).
  */
 export function replicaSetOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): ReplicaSetControllerOptions {
   const num = (name: string): number | undefined => {
@@ -78,6 +85,11 @@ export function replicaSetOptionsFromEnv(env: Readonly<Record<string, string | u
   if (workers !== undefined) out.workers = workers;
   if (burst !== undefined) out.burstReplicas = burst;
   if (timeout !== undefined) out.expectationsTimeoutMs = timeout;
+  const slowStart = env.K8S_RS_SLOW_START;
+  if (slowStart !== undefined && slowStart !== "") {
+    if (slowStart !== "window" && slowStart !== "batch") throw new InvalidReplicaSetConfigError(`K8S_RS_SLOW_START must be "window" or "batch", got ${JSON.stringify(slowStart)}`);
+    out.slowStart = slowStart;
+  }
   return out;
 }
 
@@ -422,7 +434,8 @@ export class ReplicaSetController implements Controller {
     if (action.type === "create") {
       term.expectations.expectCreations(key, action.count);
       let unknown = 0;
-      const result = await slowStartBatch(action.count, this.opts.initialBatchSize ?? SLOW_START_INITIAL_BATCH_SIZE, async () => {
+      const slowStart = this.opts.slowStart === "batch" ? slowStartBatch : slowStartWindow;
+      const result = await slowStart(action.count, this.opts.initialBatchSize ?? SLOW_START_INITIAL_BATCH_SIZE, async () => {
         try {
           await client.create(podFromTemplate(rs) as KubeObject);
           this.stats.creates++;

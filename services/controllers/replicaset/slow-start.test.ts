@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { slowStartBatch } from "./slow-start.js";
+import { slowStartBatch, slowStartWindow } from "./slow-start.js";
 
 /** Runs slowStartBatch recording the size of each batch (calls started before any settles). */
 async function run(count: number, initial: number, failAt: ReadonlySet<number> = new Set()) {
@@ -43,4 +43,50 @@ test("slowStartBatch - a batch with an error stops the run and counts the rest a
   const first = await run(100, 1, new Set([0]));
   assert.equal(first.successes, 0);
   assert.equal(first.skipped, 99, "a create failing for every pod is tried once");
+});
+
+/** Runs slowStartWindow with calls that settle after `delay(i)` ms, recording the most in flight. */
+async function runWindow(count: number, initial: number, delay: (i: number) => number, failAt: ReadonlySet<number> = new Set()) {
+  let inFlight = 0;
+  let peak = 0;
+  const starts: number[] = [];
+  const result = await slowStartWindow(count, initial, async (i) => {
+    starts.push(i);
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    await new Promise((r) => setTimeout(r, delay(i)));
+    inFlight--;
+    if (failAt.has(i)) throw new Error(`call ${i} failed`);
+  });
+  return { ...result, peak, starts };
+}
+
+test("slowStartWindow - every call runs once; the window grows by one per success", async () => {
+  const r = await runWindow(30, 1, () => 1);
+  assert.equal(r.successes, 30);
+  assert.equal(r.skipped, 0);
+  assert.deepEqual(r.starts, Array.from({ length: 30 }, (_, i) => i));
+  assert.ok(r.peak <= 16, `the window doubles per round trip, peak ${r.peak}`);
+  assert.equal((await runWindow(0, 1, () => 1)).successes, 0);
+  assert.equal((await runWindow(3, 10, () => 1)).peak, 3, "never more than the count");
+});
+
+test("slowStartWindow - a slow call does not hold back the others", async () => {
+  // Call 0 takes 200 ms; with batches nothing else would start until it finished.
+  const t0 = Date.now();
+  const r = await runWindow(20, 2, (i) => (i === 0 ? 200 : 1));
+  assert.equal(r.successes, 20);
+  assert.ok(r.peak >= 2);
+  assert.ok(Date.now() - t0 < 400);
+});
+
+test("slowStartWindow - the first error stops new calls and counts the rest as skipped", async () => {
+  const first = await runWindow(100, 1, () => 1, new Set([0]));
+  assert.equal(first.successes, 0);
+  assert.equal(first.errors.length, 1);
+  assert.equal(first.skipped, 99, "a create failing for every pod is tried once");
+  const later = await runWindow(100, 1, () => 1, new Set([5]));
+  assert.equal(later.errors.length, 1);
+  assert.equal(later.successes + later.errors.length + later.skipped, 100);
+  assert.ok(later.successes + later.errors.length <= 2 * 5 + 2, `started ${later.successes + later.errors.length}`);
 });

@@ -38,3 +38,51 @@ export async function slowStartBatch(count: number, initialBatchSize: number, fn
   }
   return out;
 }
+
+/**
+ * slowStartWindow: {@link slowStartBatch} pipelined. The same ramp — `initialBatchSize` calls
+ * at first, and each success lets one more start, so the calls in flight double per round
+ * trip — but a call starts as soon as the window allows instead of waiting for the slowest
+ * call of its batch. The first error stops new calls (those in flight finish); as with
+ * batches, at most about as many calls are started as have succeeded (plus the initial
+ * window), so a create failing for every pod is tried once.
+ */
+export async function slowStartWindow(count: number, initialBatchSize: number, fn: (index: number) => Promise<void>): Promise<SlowStartResult> {
+  const out: SlowStartResult = { successes: 0, errors: [], skipped: 0 };
+  const total = Math.max(0, count);
+  if (total === 0) return out;
+  let window = Math.max(1, initialBatchSize);
+  let started = 0;
+  let inFlight = 0;
+  return new Promise((resolve) => {
+    const pump = () => {
+      while (out.errors.length === 0 && started < total && inFlight < window) {
+        const index = started++;
+        inFlight++;
+        let p: Promise<void>;
+        try {
+          p = fn(index);
+        } catch (err) {
+          p = Promise.reject(err);
+        }
+        p.then(
+          () => {
+            out.successes++;
+            window++;
+          },
+          (err: unknown) => {
+            out.errors.push(err);
+          },
+        ).finally(() => {
+          inFlight--;
+          pump();
+        });
+      }
+      if (inFlight === 0 && (out.errors.length > 0 || started >= total)) {
+        out.skipped = total - started;
+        resolve(out);
+      }
+    };
+    pump();
+  });
+}
