@@ -453,12 +453,8 @@ test("kubectl - a user's everyday commands work against the cluster", { timeout:
       assert.match(conflict.stderr, /Error from server \(Conflict\).*the object has been modified/);
     });
 
-    await t.test("rollout status and history follow a Deployment", { todo: "needs the deployment controller (ReplicaSets, status)" }, async () => {
-      await k.ok(["rollout", "status", "deploy/web", ...ns, "--timeout=1s"]);
-      const history = await k.ok(["rollout", "history", "deploy/web", ...ns]);
-      assert.match(history, /^REVISION\s+CHANGE-CAUSE$/m);
-      assert.match(history, /^1\s+/m, "revision 1 listed");
-    });
+    // Rollouts (status, history, undo, restart, pause/resume) need the controllers: they are
+    // covered against a whole cluster in test/e2e-rollout.test.ts and test/deployment.test.ts.
 
     await t.test("delete honours each cascade mode", async () => {
       const cmFile = (name: string) => file(`${name}.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: demo\n`);
@@ -470,11 +466,12 @@ test("kubectl - a user's everyday commands work against the cluster", { timeout:
         const name = `cascade-${mode}`;
         await k.ok(["create", "-f", cmFile(name)]);
         assert.equal((await k.ok(["delete", "cm", name, ...ns, `--cascade=${mode}`, "--wait=false"])).trim(), `configmap "${name}" deleted`);
-        // No garbage collector yet: the object waits with its deletion finalizer.
+        // This cluster runs no controller-manager (test/kubectl-cascade.test.ts runs the garbage
+        // collector): the object waits with its deletion finalizer.
         const pending = await k.json(["cm", name, ...ns]);
         assert.ok(pending.metadata.deletionTimestamp, `${mode}: deletionTimestamp set`);
         assert.deepEqual(pending.metadata.finalizers, [finalizer]);
-        // Removing the last finalizer (what the garbage collector will do) lets it go.
+        // Removing the last finalizer (what the garbage collector does) lets it go.
         await k.ok(["patch", "cm", name, ...ns, "--type=json", "-p", '[{"op":"remove","path":"/metadata/finalizers"}]']);
         assert.match((await k.fails(["get", "cm", name, ...ns])).stderr, /NotFound/);
       }
