@@ -8,7 +8,11 @@
  * - list: GET a namespace holding 1,000 ConfigMaps (one page, no limit);
  * - patch: merge patch of one label on one of the created ConfigMaps;
  * - watch: delivery latency, from just before a create is sent to its ADDED event arriving on a
- *   watch stream opened over HTTP on the same replica;
+ *   watch stream opened over HTTP on the same replica (includes the create's own latency);
+ * - watch commit: the issue's definition, "commit to a watcher on the other side of HTTP": while
+ *   the clients above create over HTTP, a probe in this process writes straight to the store one
+ *   object at a time and times each from just before its store write (so the store round trip is
+ *   counted too) to its ADDED event on the same HTTP watch;
  * - store create: RedisStore.create in this process at the same concurrency (no HTTP, no
  *   validation, no encoding round trip): the API's overhead is the ratio of create p50s.
  * Each phase runs for a fixed time (BENCH_SECONDS, default 3). The issue's goals are printed with
@@ -203,26 +207,49 @@ async function main(): Promise<void> {
       const listed = JSON.parse((await expectStatus(request(base, agent, "GET", "/api/v1/namespaces/bench-watch/configmaps?limit=1"), 200)).body) as { metadata: { resourceVersion: string } };
       const sentAt = new Map<string, number>();
       const delivery: number[] = [];
+      const probeAt = new Map<string, number>();
+      const commitDelivery: number[] = [];
       const watch = await openWatch(base, `/api/v1/namespaces/bench-watch/configmaps?watch=1&resourceVersion=${listed.metadata.resourceVersion}`, (type, name, at) => {
+        if (type !== "ADDED") return;
         const t = sentAt.get(name);
-        if (type === "ADDED" && t !== undefined) {
+        if (t !== undefined) {
           delivery.push(at - t);
           sentAt.delete(name);
         }
+        const p = probeAt.get(name);
+        if (p !== undefined) {
+          commitDelivery.push(at - p);
+          probeAt.delete(name);
+        }
       });
       let sent = 0;
+      let probing = true;
+      let probes = 0;
+      const probeValue = (name: string) => encodeStored("ConfigMap", { metadata: { name, namespace: "bench-watch", uid: name, creationTimestamp: "2026-01-01T00:00:00Z" }, data: DATA });
+      const probe = (async () => {
+        while (probing) {
+          const name = `probe${clients}-${probes++}`;
+          const value = probeValue(name);
+          probeAt.set(name, performance.now());
+          await store.create(objectKey("configmaps", "bench-watch", name), value);
+          await new Promise((res) => setTimeout(res, 2));
+        }
+      })();
       r = await timed(clients, PHASE_SECONDS, async (n) => {
         const name = `w${clients}-${n}`;
         sentAt.set(name, performance.now());
         sent++;
         await expectStatus(request(base, agent, "POST", "/api/v1/namespaces/bench-watch/configmaps", configMap("bench-watch", name)), 201);
       });
+      probing = false;
+      await probe;
       const waitUntil = performance.now() + 5000;
-      while (delivery.length < sent - r.errors && performance.now() < waitUntil) await new Promise((res) => setTimeout(res, 20));
+      while ((delivery.length < sent - r.errors || commitDelivery.length < probes) && performance.now() < waitUntil) await new Promise((res) => setTimeout(res, 20));
       watch.destroy();
       const missing = sent - r.errors - delivery.length;
       if (missing > 0) console.log(`    ${missing} events did not arrive within 5 s`);
       results.push(summarize("watch", clients, delivery, missing, r.elapsed));
+      results.push(summarize("watch commit", clients, commitDelivery, probes - commitDelivery.length, r.elapsed));
 
       const value = encodeStored("ConfigMap", { metadata: { name: "raw", namespace: "bench-raw", labels: { bench: "api" } }, data: DATA });
       r = await timed(clients, PHASE_SECONDS, async (n) => {
@@ -243,9 +270,11 @@ async function main(): Promise<void> {
       console.log(`API overhead at ${c} client${c > 1 ? "s" : ""}: create p50 ${fmt(at("create", c).p50, 2)} ms / store create p50 ${fmt(at("store create", c).p50, 2)} ms = ${fmt(at("create", c).p50 / at("store create", c).p50, 1)}x`);
     }
     const mutP99 = Math.max(at("create", GOAL_CLIENTS).p99, at("patch", GOAL_CLIENTS).p99);
-    const watchP99 = at("watch", GOAL_CLIENTS).p99;
+    const watchP99 = at("watch commit", GOAL_CLIENTS).p99;
     console.log(`goal: mutating call p99 < ${MUTATION_GOAL_MS} ms at ${GOAL_CLIENTS} clients: ${fmt(mutP99, 2)} ms (create ${fmt(at("create", GOAL_CLIENTS).p99, 2)}, patch ${fmt(at("patch", GOAL_CLIENTS).p99, 2)}) - ${mutP99 < MUTATION_GOAL_MS ? "MET" : "NOT MET"}`);
-    console.log(`goal: watch delivery p99 < ${WATCH_GOAL_MS} ms at ${GOAL_CLIENTS} clients: ${fmt(watchP99, 2)} ms - ${watchP99 < WATCH_GOAL_MS ? "MET" : "NOT MET"} (1 client: ${fmt(at("watch", 1).p99, 2)} ms)`);
+    console.log(
+      `goal: watch delivery (commit → HTTP watcher) p99 < ${WATCH_GOAL_MS} ms at ${GOAL_CLIENTS} clients: ${fmt(watchP99, 2)} ms - ${watchP99 < WATCH_GOAL_MS ? "MET" : "NOT MET"} (1 client: ${fmt(at("watch commit", 1).p99, 2)} ms; from before the HTTP create is sent: ${fmt(at("watch", GOAL_CLIENTS).p99, 2)} ms)`,
+    );
   } finally {
     setupAgent.destroy();
     await store.close().catch(() => undefined);

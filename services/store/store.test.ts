@@ -493,3 +493,21 @@ test("store - kill -9 of redis-server keeps every acknowledged write", async () 
     await own.stop();
   }
 });
+
+test("store - scanEvents says how far the log was read, also when a resource had no change", async () => {
+  const s = await freshStore();
+  const enc = (x: string) => new TextEncoder().encode(x);
+  const a = await s.create("/pods/ns/a", enc("1"));
+  for (let i = 0; i < 5; i++) await s.create(`/configmaps/ns/c${i}`, enc("x"));
+  const head = await s.currentRevision();
+  // No pod changed after a: nothing to return, and the reader may move to the head.
+  assert.deepEqual(await s.scanEvents("/pods/", a.modRevision), { events: [], scannedTo: head });
+  // Pods changed after 0: the event comes back, read up to the head.
+  const r = await s.scanEvents("/pods/", 0);
+  assert.deepEqual(r.events.map((e) => e.key), ["/pods/ns/a"]);
+  assert.equal(r.scannedTo, head);
+  const cms = await s.scanEvents("/configmaps/", a.modRevision);
+  assert.equal(cms.events.length, 5);
+  await s.compact(head);
+  await assert.rejects(s.scanEvents("/pods/", 0), CompactedError);
+});
