@@ -11,10 +11,11 @@
  */
 import { inject, injectable } from "tsyringe";
 import { Actor, KINDS, QUEUE_APISERVER, TOKENS, decodeAs, subjects, type Bus, type BusMessage, type KernelConfig } from "../kernel/index.js";
-import { bus as busProto, type ApiRequest, type IApiResponse, type IChangeEvent, type IItem } from "../schema/bus.js";
+import { busEventFromStore } from "../client/index.js";
+import { bus as busProto, type ApiRequest, type IApiResponse, type IItem } from "../schema/bus.js";
 import { decodeStored, lookupResource, toKubeJSON, type ResourceInfo } from "../schema/index.js";
-import { listPrefix, objectKey, parseObjectKey } from "../store/object-keys.js";
-import type { ChangeEvent, RedisStore, StoredObject } from "../store/index.js";
+import { listPrefix, objectKey } from "../store/object-keys.js";
+import type { RedisStore, StoredObject } from "../store/index.js";
 import { encodeObject, type KubeObject } from "./codec.js";
 import { errors, statusOf, type Target } from "./errors.js";
 import type { PatchType, Registry, WriteResult } from "./registry/registry.js";
@@ -24,11 +25,6 @@ export const MAX_EVENTS_PER_CALL = 10_000;
 
 function rawItem(o: StoredObject): IItem {
   return { key: o.key, value: o.value, modRevision: o.modRevision, createRevision: o.createRevision };
-}
-
-function toEvent(e: ChangeEvent): IChangeEvent {
-  const k = parseObjectKey(e.key);
-  return { type: e.type, revision: e.revision, prevRevision: e.prevRevision, resource: k.resource, namespace: k.namespace, name: k.name, createRevision: e.createRevision, object: e.value };
 }
 
 const PATCH_TYPES = new Set(["json", "merge", "strategic", "apply"]);
@@ -148,7 +144,7 @@ export class BusApi extends Actor {
         // `revision` tells how far the log was read, so an informer with nothing to replay
         // moves past that stretch instead of scanning it again next time.
         const r = await this.store.scanEvents(listPrefix(info.storeResource, ns), req.fromRevision, limit);
-        return { events: r.events.map(toEvent), revision: r.scannedTo };
+        return { events: r.events.map(busEventFromStore), revision: r.scannedTo };
       }
       default:
         throw errors.methodNotAllowed(`verb "${req.verb}" is not supported on ${info.resource}`);

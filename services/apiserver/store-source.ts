@@ -2,19 +2,14 @@
  * store-source: a ListWatchSource for informers inside the API server process, which (unlike
  * other actors) reads the store directly: list and replay from Redis, live events from the bus.
  */
-import type { InformerEvent, ListWatchSource } from "../client/index.js";
+import { informerEventFromBus, type InformerEvent, type ListWatchSource } from "../client/index.js";
 import { KINDS, subjects, unwrap, type Bus } from "../kernel/index.js";
-import { bus as busProto, type ChangeEventMessage } from "../schema/bus.js";
+import { bus as busProto } from "../schema/bus.js";
 import { listPrefix } from "../store/object-keys.js";
 import type { ChangeEvent, RedisStore } from "../store/index.js";
 
 export function storeEventToInformer(e: ChangeEvent): InformerEvent {
   return { type: e.type, revision: e.revision, prevRevision: e.prevRevision, key: e.key, value: e.value, createRevision: e.createRevision };
-}
-
-export function busEventToInformer(e: ChangeEventMessage): InformerEvent {
-  const key = e.namespace ? `/${e.resource}/${e.namespace}/${e.name}` : `/${e.resource}/${e.name}`;
-  return { type: e.type as InformerEvent["type"], revision: Number(e.revision), prevRevision: Number(e.prevRevision), key, value: e.object, createRevision: Number(e.createRevision) };
 }
 
 /**
@@ -42,7 +37,7 @@ export function storeListWatch(store: RedisStore, bus: Bus, storeResource: strin
           if (err) return onBadMessage(err);
           let event: InformerEvent;
           try {
-            event = busEventToInformer(busProto.ChangeEvent.decode(unwrap(m.data, KINDS.ChangeEvent).payload));
+            event = informerEventFromBus(busProto.ChangeEvent.decode(unwrap(m.data, KINDS.ChangeEvent).payload));
           } catch (e) {
             return onBadMessage(e);
           }

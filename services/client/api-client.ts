@@ -7,7 +7,8 @@
 import { KINDS, RemoteError, subjects, type Bus } from "../kernel/index.js";
 import { bus as busProto, type ApiResponse, type IApiRequest, type IChangeEvent, type IItem } from "../schema/bus.js";
 import type { InformerEvent, ListedItem, ListWatchSource } from "./informer.js";
-import { CompactedError } from "../store/types.js";
+import { CompactedError, type ChangeEvent as StoreChangeEvent } from "../store/types.js";
+import { objectKey, parseObjectKey } from "../store/object-keys.js";
 
 /** Which resource a client call addresses. */
 export interface ResourceRef {
@@ -79,7 +80,7 @@ export class ApiClient {
       let from = fromRevision;
       for (;;) {
         const r = await this.call(ref, { verb: "events", namespace, fromRevision: from });
-        for (const e of r.events) out.push(toInformerEvent(e));
+        for (const e of r.events) out.push(informerEventFromBus(e));
         const revision = Math.max(from, Number(r.revision));
         if (r.events.length < MAX_EVENTS_PER_CALL) return { events: out, revision };
         from = revision;
@@ -112,7 +113,7 @@ export class ApiClient {
       subscribe: (onEvent) => {
         const sub = this.bus.subscribe(
           subjects.changesAll(storeResource),
-          (m) => onEvent(toInformerEvent(busProto.ChangeEvent.decode(m.payload))),
+          (m) => onEvent(informerEventFromBus(busProto.ChangeEvent.decode(m.payload))),
           { expectKind: KINDS.ChangeEvent },
         );
         return () => sub.unsubscribe();
@@ -126,8 +127,15 @@ function item(o: IItem | null | undefined): ListedItem {
   return { key: o?.key ?? "", value: o?.value ?? new Uint8Array(), modRevision: Number(o?.modRevision ?? 0), createRevision: Number(o?.createRevision ?? 0) };
 }
 
-function toInformerEvent(e: IChangeEvent): InformerEvent {
-  const key = e.namespace ? `/${e.resource}/${e.namespace}/${e.name}` : `/${e.resource}/${e.name}`;
+/** busEventFromStore: a committed store change as the bus ChangeEvent (the relay's and the events verb's wire form). */
+export function busEventFromStore(e: StoreChangeEvent): IChangeEvent {
+  const k = parseObjectKey(e.key);
+  return { type: e.type, revision: e.revision, prevRevision: e.prevRevision, resource: k.resource, namespace: k.namespace, name: k.name, createRevision: e.createRevision, object: e.value };
+}
+
+/** informerEventFromBus: a bus ChangeEvent as an informer consumes it (the store key rebuilt). */
+export function informerEventFromBus(e: IChangeEvent): InformerEvent {
+  const key = objectKey(e.resource ?? "", e.namespace ?? "", e.name ?? "");
   return {
     type: e.type as InformerEvent["type"],
     revision: Number(e.revision ?? 0),

@@ -12,6 +12,7 @@
  */
 import { inject, injectable } from "tsyringe";
 import { Actor, KINDS, TOKENS, subjects, type Bus, type KernelConfig } from "../kernel/index.js";
+import { busEventFromStore } from "../client/index.js";
 import { bus as busProto } from "../schema/bus.js";
 import { CompactedError, type ChangeEvent, type RedisStore } from "../store/index.js";
 import { decideCursorSave, routeOf, type CursorPolicy, DEFAULT_CURSOR_POLICY } from "./decide.js";
@@ -33,17 +34,7 @@ export function relayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Relay
 
 /** Encodes one store change as the bus ChangeEvent. */
 export function encodeChange(e: ChangeEvent): Uint8Array {
-  const r = routeOf(e);
-  return busProto.ChangeEvent.encode({
-    type: e.type,
-    revision: e.revision,
-    prevRevision: e.prevRevision,
-    resource: r.resource,
-    namespace: r.namespace,
-    name: r.name,
-    createRevision: e.createRevision,
-    object: e.value,
-  }).finish();
+  return busProto.ChangeEvent.encode(busEventFromStore(e)).finish();
 }
 
 @injectable()

@@ -241,6 +241,15 @@ export class Registry {
   private async createAttempt(info: ResourceInfo, ns: string, body: unknown, opts: WriteOptions, attempt: number): Promise<WriteResult> {
     this.requireNamespace(info, ns);
     const checked = this.checkBody(info, ns, undefined, body);
+    // A decoded (bus) body is used in place: remember what a retry must draw again.
+    const asSent = { name: checked.metadata.name, clusterIP: checked.spec?.clusterIP, clusterIPs: checked.spec?.clusterIPs };
+    const retry = () => {
+      if (opts.decoded) {
+        checked.metadata.name = asSent.name;
+        if (checked.spec) Object.assign(checked.spec, { clusterIP: asSent.clusterIP, clusterIPs: asSent.clusterIPs });
+      }
+      return this.createAttempt(info, ns, body, opts, attempt + 1);
+    };
     const norm = opts.decoded ? { object: checked, warnings: [] } : normalize(info.kind, checked);
     const obj = norm.object;
     const meta = obj.metadata;
@@ -268,16 +277,15 @@ export class Registry {
       return { object: decodeObject(value, created!.modRevision), warnings, stored: { value, modRevision: created!.modRevision } };
     } catch (err) {
       if (err instanceof AlreadyExistsError && err.key === key) {
-        if (generated && attempt < GENERATE_NAME_ATTEMPTS) return this.createAttempt(info, ns, body, opts, attempt + 1);
+        if (generated && attempt < GENERATE_NAME_ATTEMPTS) return retry();
         throw errors.alreadyExists(target(info, meta.name));
       }
-      if (err instanceof AlreadyExistsError && info.kind === "Service" && !obj.spec?.clusterIP?.length) throw err;
-      if (err instanceof AlreadyExistsError && info.kind === "Service") {
-        // A chosen clusterIP was taken meanwhile: a requested one is a 422, a random one is retried.
-        if (body && (body as KubeObject).spec?.clusterIP && (body as KubeObject).spec.clusterIP !== "None") {
+      if (err instanceof AlreadyExistsError && err.key === clusterIpKey(obj.spec?.clusterIP ?? "")) {
+        // The clusterIP was taken meanwhile: a requested one is a 422, a random one is drawn again.
+        if (asSent.clusterIP) {
           throw errors.invalid(target(info, meta.name), [{ type: "FieldValueInvalid", field: "spec.clusterIP", message: `Invalid value: "${obj.spec.clusterIP}": provided IP is already allocated` }]);
         }
-        return this.createAttempt(info, ns, body, opts, attempt);
+        if (attempt < GENERATE_NAME_ATTEMPTS) return retry();
       }
       throw err;
     }

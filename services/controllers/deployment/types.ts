@@ -4,6 +4,7 @@
  * annotation, label and condition names (Kubernetes' `deployment_util.go`).
  */
 import type { LabelSelector } from "../../apimachinery/index.js";
+import type { ReplicaSetStatus } from "../replicaset/decide.js";
 
 /** The label carrying a ReplicaSet's template hash (on its selector, its template and its own labels). */
 export const POD_TEMPLATE_HASH_LABEL = "pod-template-hash";
@@ -120,22 +121,8 @@ export interface Deployment {
   status?: DeploymentStatus;
 }
 
-export interface ReplicaSetCondition {
-  type: string;
-  status: string;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
-
-export interface ReplicaSetStatus {
-  replicas?: number;
-  fullyLabeledReplicas?: number;
-  readyReplicas?: number;
-  availableReplicas?: number;
-  observedGeneration?: number;
-  conditions?: ReplicaSetCondition[];
-}
+// ReplicaSet status types are the ReplicaSet controller's (one definition for both controllers).
+export type { ReplicaSetCondition, ReplicaSetStatus } from "../replicaset/decide.js";
 
 export interface ReplicaSet {
   apiVersion?: string;
