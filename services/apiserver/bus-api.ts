@@ -71,8 +71,7 @@ export class BusApi extends Actor {
   /** The reply item of a write: the stored bytes when the registry has them, else a fresh encoding. */
   private written(info: ResourceInfo, r: WriteResult): IItem {
     if (!r.stored) return this.item(info, r.object);
-    const ns = info.namespaced ? (r.object.metadata.namespace ?? "") : "";
-    return { key: objectKey(info.storeResource, ns, r.object.metadata.name), value: r.stored.value, modRevision: r.stored.modRevision, createRevision: 0 };
+    return { key: r.stored.key, value: r.stored.value, modRevision: r.stored.modRevision, createRevision: 0 };
   }
 
   private item(info: ResourceInfo, obj: KubeObject): IItem {
@@ -116,7 +115,7 @@ export class BusApi extends Actor {
       case "update": {
         const obj = this.objectOf(info, req.object);
         if (req.expectedRevision) obj.metadata.resourceVersion = String(req.expectedRevision);
-        const r = await this.registry.update(info, ns, req.name, obj, write);
+        const r = await this.registry.update(info, ns, req.name, obj, { ...write, decoded: true });
         return { object: this.written(info, r), warnings: r.warnings };
       }
       case "patch": {

@@ -17,14 +17,14 @@ import { fieldsOf, matchesFields, parseFieldSelector, parseLabelSelector } from 
 import type { ResourceInfo } from "../../schema/index.js";
 import { lookupResourceByKind } from "../../schema/index.js";
 import { listPrefix, objectKey } from "../../store/object-keys.js";
-import { AlreadyExistsError, ConflictError, NotFoundError, type RedisStore, type TxnOp } from "../../store/index.js";
+import { AlreadyExistsError, ConflictError, NotFoundError, type RedisStore, type StoredObject, type TxnOp } from "../../store/index.js";
 import { decodeObject, encodeObject, normalize, type KubeObject } from "../codec.js";
 import { ApiError, errors, type FieldProblem, type Target } from "../errors.js";
 import { strategyFor } from "../strategies/index.js";
 import { clusterIpKey, inCidr, parseCidr, randomServiceIp, firstServiceIp, DEFAULT_SERVICE_CIDR, type Cidr } from "./cluster-ip.js";
 import { decideDelete, invalidDeleteOptions, shouldRemoveAfterUpdate, type DeleteOptions } from "./deletion.js";
 import { generateName, newUid, rfc3339 } from "./names.js";
-import { chargeUsage, decodeNodeUsage, emptyNodeUsage, encodeNodeUsage, insufficientResources, nodeAllocatable, nodeUsageKey, podRequests, releaseUsage } from "../../scheduler/resources.js";
+import { chargeUsage, decodeNodeUsage, emptyNodeUsage, encodeNodeUsage, insufficientResources, nodeAllocatable, nodeUsageKey, podRequests, releaseUsage, type ResourceAmounts } from "../../scheduler/resources.js";
 
 export type PatchType = "json" | "merge" | "strategic" | "apply";
 
@@ -57,8 +57,31 @@ export interface ListResult {
 export interface WriteResult {
   object: KubeObject;
   warnings: string[];
-  /** The stored value and its revision, when this call wrote one (saves the bus API a re-encode). */
-  stored?: { value: Uint8Array; modRevision: number };
+  /** The stored value, its key and revision, when the call wrote one or left it as it was (saves the bus API a re-encode). */
+  stored?: { key: string; value: Uint8Array; modRevision: number };
+}
+
+/** A write's result whose object is decoded from the stored value only when read (the bus API replies with the bytes). */
+function storedResult(key: string, value: Uint8Array, modRevision: number, warnings: string[]): WriteResult {
+  let object: KubeObject | undefined;
+  return {
+    get object() {
+      return (object ??= decodeObject(value, modRevision));
+    },
+    warnings,
+    stored: { key, value, modRevision },
+  };
+}
+
+/** One value as stored, decoded: the object (resourceVersion = rev) and the bytes it came from. */
+interface Loaded {
+  object: KubeObject;
+  rev: number;
+  value: Uint8Array;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
 
 export interface RegistryOptions {
@@ -96,15 +119,15 @@ function decodeContinue(token: string): { k: string; rv: number } {
   throw errors.badRequest(`invalid continue token "${token.slice(0, 64)}"`);
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+/** Nodes whose allocatable amounts the binding path remembers (all of them, in any cluster this runs). */
+const ALLOCATABLE_CACHE_SIZE = 20_000;
 
 /** How long an open namespace is remembered by the create path (ms). */
 const NAMESPACE_CACHE_MS = 1000;
 
 export class Registry {
   private readonly openNamespaces = new Map<string, number>();
+  private readonly allocatable = new Map<string, { rev: number; amounts: ResourceAmounts }>();
   private readonly cidr: Cidr;
   private readonly now: () => Date;
   private readonly random: () => number;
@@ -126,11 +149,11 @@ export class Registry {
     if (info.namespaced && !ns) throw errors.badRequest("the namespace of the object is required (use a namespaced path or set metadata.namespace)");
   }
 
-  /** The stored object and its revision, or 404. */
-  private async load(info: ResourceInfo, ns: string, name: string): Promise<{ object: KubeObject; rev: number }> {
+  /** The stored object (a fresh decoding the caller may change), its revision and bytes, or 404. */
+  private async load(info: ResourceInfo, ns: string, name: string): Promise<Loaded> {
     const o = await this.store.get(this.key(info, ns, name));
     if (!o) throw errors.notFound(target(info, name));
-    return { object: decodeObject(o.value, o.modRevision), rev: o.modRevision };
+    return { object: decodeObject(o.value, o.modRevision), rev: o.modRevision, value: o.value };
   }
 
   async get(info: ResourceInfo, ns: string, name: string): Promise<KubeObject> {
@@ -274,7 +297,7 @@ export class Registry {
     const key = this.key(info, ns, meta.name);
     try {
       const [created] = await this.store.txn([{ op: "create", key, value }, ...extra]);
-      return { object: decodeObject(value, created!.modRevision), warnings, stored: { value, modRevision: created!.modRevision } };
+      return storedResult(key, value, created!.modRevision, warnings);
     } catch (err) {
       if (err instanceof AlreadyExistsError && err.key === key) {
         if (generated && attempt < GENERATE_NAME_ATTEMPTS) return retry();
@@ -318,7 +341,8 @@ export class Registry {
   async update(info: ResourceInfo, ns: string, name: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
     this.requireNamespace(info, ns);
     if (opts.subresource === "scale") return this.updateScale(info, ns, name, body, opts);
-    const obj = normalize(info.kind, this.checkBody(info, ns, name, body));
+    const checked = this.checkBody(info, ns, name, body);
+    const obj = opts.decoded ? { object: checked, warnings: [] } : normalize(info.kind, checked);
     const current = await this.load(info, ns, name);
     const rv = obj.object.metadata.resourceVersion;
     if (rv !== undefined && rv !== "" && rv !== current.object.metadata.resourceVersion) {
@@ -328,12 +352,17 @@ export class Registry {
     return this.commitUpdate(info, ns, name, current, obj.object, obj.warnings, opts);
   }
 
-  /** The shared tail of update and patch: prepare, validate, write (compare-and-swap on `current.rev`). */
+  /**
+   * The shared tail of update and patch: prepare, validate, write (compare-and-swap on
+   * `current.rev`). `obj` may come to share parts with `current.object` (both are this call's
+   * own). Unchanged means the same stored bytes (every value this registry writes is the
+   * schema's canonical encoding of its decoded form).
+   */
   private async commitUpdate(
     info: ResourceInfo,
     ns: string,
     name: string,
-    current: { object: KubeObject; rev: number },
+    current: Loaded,
     obj: KubeObject,
     warnings: string[],
     opts: WriteOptions,
@@ -369,20 +398,22 @@ export class Registry {
       strategy.prepareForUpdate(obj, old);
     }
     strategy.defaults(obj);
-    this.validateOrThrow(info, name, [...(strategy.validate(obj) as FieldProblem[]), ...(strategy.validateUpdate(obj, old) as FieldProblem[])]);
+    // A status write takes everything but status from the stored object: only its metadata rules apply (as Kubernetes' status strategies).
+    const causes = opts.subresource === "status" ? strategy.validateStatusUpdate(obj, old) : [...strategy.validate(obj), ...strategy.validateUpdate(obj, old)];
+    this.validateOrThrow(info, name, causes as FieldProblem[]);
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
-    if (sameJson(obj, old)) return { object: old, warnings };
     const key = this.key(info, ns, name);
+    const { value } = encodeObject(info.kind, obj);
+    if (sameBytes(value, current.value)) return { object: old, warnings, stored: { key, value: current.value, modRevision: current.rev } };
     if (shouldRemoveAfterUpdate(info.kind, obj)) {
       if (opts.dryRun) return { object: obj, warnings };
       const removed = await this.removeWithDependents(info, key, obj, current.rev);
       return { object: removed, warnings };
     }
-    const { value } = encodeObject(info.kind, obj);
     if (opts.dryRun) return { object: obj, warnings };
     try {
       const written = await this.store.update(key, value, current.rev);
-      return { object: decodeObject(value, written.modRevision), warnings, stored: { value, modRevision: written.modRevision } };
+      return storedResult(key, value, written.modRevision, warnings);
     } catch (err) {
       if (err instanceof ConflictError) throw errors.conflict(target(info, name));
       if (err instanceof NotFoundError) throw errors.notFound(target(info, name));
@@ -409,7 +440,7 @@ export class Registry {
       if (meta !== undefined && (typeof meta !== "object" || meta === null || Array.isArray(meta))) throw errors.badRequest("metadata must be an object");
     }
     for (let attempt = 0; ; attempt++) {
-      let current: { object: KubeObject; rev: number };
+      let current: Loaded;
       try {
         current = await this.load(info, ns, name);
       } catch (err) {
@@ -484,8 +515,8 @@ export class Registry {
           if (opts.dryRun) return { object: current.object, removed: true };
           return { object: await this.removeWithDependents(info, key, current.object, current.rev), removed: true };
         }
-        if (sameJson(decision.object, current.object)) return { object: current.object, removed: false };
         const { value } = encodeObject(info.kind, decision.object);
+        if (sameBytes(value, current.value)) return { object: current.object, removed: false };
         if (opts.dryRun) return { object: decision.object, removed: false };
         const written = await this.store.update(key, value, current.rev);
         return { object: decodeObject(value, written.modRevision), removed: false };
@@ -563,7 +594,7 @@ export class Registry {
     return this.scaleOf(info, await this.get(info, ns, name));
   }
 
-  private async updateScale(info: ResourceInfo, ns: string, name: string, body: unknown, opts: WriteOptions, loaded?: { object: KubeObject; rev: number }): Promise<WriteResult> {
+  private async updateScale(info: ResourceInfo, ns: string, name: string, body: unknown, opts: WriteOptions, loaded?: Loaded): Promise<WriteResult> {
     const s = strategyFor(info.kind).scale;
     if (!s) throw errors.resourceNotFound(`${info.resource}/scale`);
     if (typeof body !== "object" || body === null) throw errors.badRequest("the request body must be a Scale object");
@@ -605,13 +636,13 @@ export class Registry {
     const usageKey = nodeUsageKey(node);
     for (let attempt = 0; ; attempt++) {
       const [current, nodeHeld, usageHeld] = await Promise.all([this.load(info, ns, podName), this.store.get(objectKey("nodes", "", node)), this.store.get(usageKey)]);
-      const pod = structuredClone(current.object);
+      const pod = current.object;
       if (pod.spec?.nodeName) throw errors.conflict(target(info, podName), `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
       if (pod.metadata.deletionTimestamp) throw errors.conflict(target(info, podName), `pod ${podName} is being deleted, cannot be assigned to a host`);
       if (!nodeHeld) throw errors.conflict(target(info, podName), `node "${node}" not found, cannot bind pod ${ns}/${podName} to it`);
       const usage = usageHeld ? decodeNodeUsage(usageHeld.value) : emptyNodeUsage();
       const requests = podRequests(pod);
-      const short = insufficientResources(requests, nodeAllocatable(decodeObject(nodeHeld.value, nodeHeld.modRevision)), usage.requested);
+      const short = insufficientResources(requests, this.allocatableOf(node, nodeHeld), usage.requested);
       if (short.length > 0) throw errors.conflict(target(info, podName), `pod ${ns}/${podName} does not fit on node "${node}": ${short.join(", ")}`);
       pod.spec.nodeName = node;
       const conditions: KubeObject[] = (pod.status ??= {}).conditions ?? [];
@@ -638,6 +669,16 @@ export class Registry {
         throw err;
       }
     }
+  }
+
+  /** A node's allocatable amounts as stored at `held.modRevision` (remembered per node: a revision's value never changes). */
+  private allocatableOf(node: string, held: StoredObject): ResourceAmounts {
+    const known = this.allocatable.get(node);
+    if (known?.rev === held.modRevision) return known.amounts;
+    const amounts = nodeAllocatable(decodeObject(held.value, held.modRevision));
+    if (this.allocatable.size >= ALLOCATABLE_CACHE_SIZE) this.allocatable.clear();
+    this.allocatable.set(node, { rev: held.modRevision, amounts });
+    return amounts;
   }
 
   /** Creates the system namespaces (and nothing else) when missing. Safe to run on every replica. */
