@@ -40,8 +40,8 @@ export interface NodeHost {
 
 /** buildNodeHost: `cfg.nodes` node actors on one bus, sharing informer, writer and timer heap. */
 export function buildNodeHost(cfg: NodeHostConfig, bus: Bus, log: Logger, client = new KubeClient(bus)): NodeHost {
-  const hub = new PodHub(client, log.child("pods"));
-  const writer = new StatusWriter(client, (key) => hub.get(key), log.child("status"));
+  const hub: PodHub = new PodHub(client, log.child("pods"), undefined, (key, rev) => writer.written(key, rev));
+  const writer: StatusWriter = new StatusWriter(client, (key) => hub.get(key), log.child("status"));
   const timers = new TimerHeap();
   const random = cfg.seed !== undefined ? seededRandom(cfg.seed) : Math.random;
   const nodes: NodeActor[] = [];

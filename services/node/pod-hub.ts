@@ -3,8 +3,32 @@
  * all its node actors. A node registers a callback for its name and gets the informer key of
  * every pod that is, or stopped being, bound to it. The informer starts with the first node
  * and stops with the last.
+ *
+ * The echo of a write this host made (a pod status) is not decoded again: `written(key,
+ * modRevision)` answers the object the API returned for that write, which is the stored pod at
+ * that revision. A pod bound to no node is cached as a stub ({@link unboundPodStub}): no node
+ * reads it, and most pods pass through that state once, right after their creation.
  */
-import type { Cached, Informer, KubeClient, KubeObject } from "../client/index.js";
+import { Informer, type Cached, type KubeClient, type KubeObject } from "../client/index.js";
+import { decodeStored, toKubeJSON } from "../schema/index.js";
+
+/**
+ * podView: the pod in stored bytes as JSON at `modRevision`, or for a pod bound to no node a
+ * stub with only its identity (apiVersion, kind, metadata name/namespace/uid/resourceVersion).
+ */
+export function podView(value: Uint8Array, modRevision: number): KubeObject {
+  const { kind, message } = decodeStored(value);
+  const m = message as { metadata?: { name?: string; namespace?: string; uid?: string }; spec?: { nodeName?: string } };
+  const pod = m.spec?.nodeName ? (toKubeJSON(kind, message) as KubeObject) : unboundPodStub(m.metadata);
+  pod.metadata ??= {};
+  pod.metadata.resourceVersion = String(modRevision);
+  return pod;
+}
+
+/** unboundPodStub: what the hub keeps of a pod bound to no node. */
+export function unboundPodStub(meta: { name?: string; namespace?: string; uid?: string } | undefined): KubeObject {
+  return { apiVersion: "v1", kind: "Pod", metadata: { name: meta?.name ?? "", namespace: meta?.namespace ?? "", uid: meta?.uid ?? "" }, spec: {} };
+}
 import type { Logger } from "../kernel/index.js";
 
 /** PodHubStoppedError: acquire() was interrupted because the hub stopped. */
@@ -24,13 +48,16 @@ export class PodHub {
     private readonly client: KubeClient,
     private readonly log: Logger,
     private readonly resyncCheckMs = 10_000,
+    private readonly written: (key: string, modRevision: number) => KubeObject | undefined = () => undefined,
   ) {}
 
   /** acquire: start the informer (first caller) and resolve once it synced. Pair with release(). */
   acquire(): Promise<void> {
     this.refs++;
     if (!this.synced) {
-      const inf = this.client.informer("Pod", { resyncCheckMs: this.resyncCheckMs, onError: (err, context) => this.log.warn(context, { err }) });
+      const source = this.client.api.listWatch({ group: "", resource: "pods" }, "pods");
+      const decode = (value: Uint8Array, meta: { key: string; modRevision: number }) => this.written(meta.key, meta.modRevision) ?? podView(value, meta.modRevision);
+      const inf = new Informer<KubeObject>(source, decode, { resyncCheckMs: this.resyncCheckMs, onError: (err, context) => this.log.warn(context, { err }) });
       inf.addHandlers({
         onAdd: (o) => this.index(o.key, o.object),
         onUpdate: (_old, o) => this.index(o.key, o.object),

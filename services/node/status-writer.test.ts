@@ -20,7 +20,7 @@ function fakeClient(): { client: KubeClient; written: string[] } {
   return { client, written };
 }
 
-const POD: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "ns", resourceVersion: "1" }, status: {} } as KubeObject;
+const POD: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "ns", uid: "u1", resourceVersion: "1" }, spec: { nodeName: "n1" }, status: {} } as KubeObject;
 const cached = (): Cached<KubeObject> => ({ key: "k", object: POD, modRevision: 1 }) as unknown as Cached<KubeObject>;
 
 test("status writer - a held status replaced by an unheld one before the hold ends is never written", async () => {
@@ -125,4 +125,19 @@ test("status writer - isOwnWrite: only the revision its last write returned, onc
   w.set("k", { phase: "Failed" }, 1000);
   assert.equal(w.isOwnWrite("k", 2), false, "a newer status is pending");
   w.close();
+});
+
+test("status writer - written answers the pod its last write returned, at that revision only; a pod bound to no node gets no status", async () => {
+  const { client, written } = fakeClient();
+  const w = new StatusWriter(client, cached, logger("test", { level: "silent" }));
+  w.set("k", { phase: "Running" });
+  await w.flush("k");
+  assert.equal(w.written("k", 2)?.status.phase, "Running");
+  assert.equal(w.written("k", 1), undefined);
+  const unbound = new StatusWriter(client, () => ({ key: "k", object: { ...POD, spec: {} }, modRevision: 1 }) as unknown as Cached<KubeObject>, logger("test", { level: "silent" }));
+  unbound.set("k", { phase: "Pending" });
+  await unbound.flush("k");
+  assert.deepEqual(written, ["Running"]);
+  w.close();
+  unbound.close();
 });

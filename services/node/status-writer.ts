@@ -155,6 +155,12 @@ export class StatusWriter {
     return Number(e.sent.pod.metadata.resourceVersion) === modRevision;
   }
 
+  /** written: the pod the API returned for this writer's last write of `key`, when that write is at `modRevision`. */
+  written(key: string, modRevision: number): KubeObject | undefined {
+    const sent = this.entries.get(key)?.sent?.pod;
+    return sent && Number(sent.metadata.resourceVersion) === modRevision ? sent : undefined;
+  }
+
   /** The newest pod object known for `key` (the cache's or the one the last write returned). */
   newest(key: string): KubeObject | undefined {
     const c = this.cached(key);
@@ -226,9 +232,11 @@ export class StatusWriter {
     const status = e.pending;
     e.pending = undefined;
     let pod = this.newest(key);
+    const uid = pod?.metadata.uid;
     const retries = this.opts.conflictRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
       if (!pod) return; // gone from the cache: nothing to write to
+      if (!pod.spec?.nodeName || pod.metadata.uid !== uid) return; // unbound, or replaced by a new pod of that name: not this status's pod
       try {
         const written = await this.client.updateStatus({ ...pod, status });
         this.stats.writes++;

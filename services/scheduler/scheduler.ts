@@ -9,12 +9,14 @@
  * A failed bind releases the charge and retries the pod with backoff on another node; a pod no
  * node fits waits for a cluster change (node added/updated, pod deleted, capacity released)
  * and gets a FailedScheduling event. Pods are sharded across the live replicas (rendezvous
- * hashing over the replicas answering the health broadcast) so each is scheduled by one of
+ * hashing over the replicas answering the membership probe, see {@link replicasSubject}) so each is scheduled by one of
  * them; another replica takes a pod over after `takeoverMs`. No state lives only here:
  * after a restart the informers rebuild everything.
  */
-import { KubeClient, type Cached, type Informer, type KubeObject, isStatus } from "../client/index.js";
-import { Actor, probeAllHealth, type Bus, type Clock, type Logger } from "../kernel/index.js";
+import { Informer, KubeClient, type Cached, type KubeObject, isStatus } from "../client/index.js";
+import { Actor, KINDS, subjects, type Bus, type Clock, type Logger } from "../kernel/index.js";
+import { bus as busProto } from "../schema/bus.js";
+import { decodeStored, toKubeJSON } from "../schema/index.js";
 import { EventRecorder } from "./events.js";
 import { failedSchedulingMessage, filterNode, nodeInfoOf, podInfoOf, type NodeInfo, type PodInfo } from "./filters.js";
 import { SchedulingQueue, DEFAULT_QUEUE_TIMINGS, type QueueTimings } from "./queue.js";
@@ -69,6 +71,31 @@ function addAmounts(into: ResourceAmounts, add: ResourceAmounts, sign: 1 | -1): 
   }
 }
 
+/**
+ * replicasSubject: where the replicas of one scheduler name answer the membership probe (an
+ * ActorHealth). Only they subscribe to it, so a probe does not wake every actor of the cluster
+ * (a node host runs thousands) as the all-actors health broadcast would.
+ */
+export function replicasSubject(schedulerName: string): string {
+  return subjects.actor(schedulerName, "replicas");
+}
+
+/**
+ * schedulerPodView: the pod as the scheduler's cache keeps it: metadata and spec, no status
+ * (nothing here reads it). A bound pod (same incarnation: same createRevision) is not decoded
+ * again: the scheduler only reads its node and requests, which no later write changes, so its
+ * cached view stays as it was when the binding was seen (metadata.resourceVersion included).
+ */
+export function schedulerPodView(value: Uint8Array, meta: { modRevision: number; createRevision: number }, cached: Cached<KubeObject> | undefined): KubeObject {
+  if (cached && cached.createRevision === meta.createRevision && cached.object.spec?.nodeName) return cached.object;
+  const { kind, message } = decodeStored(value);
+  (message as { status?: unknown }).status = null;
+  const pod = toKubeJSON(kind, message) as KubeObject;
+  pod.metadata ??= {};
+  pod.metadata.resourceVersion = String(meta.modRevision);
+  return pod;
+}
+
 /** What decided the nodes' relevance for retrying unschedulable pods. */
 function nodeSchedulingView(n: KubeObject): string {
   const ready = (n.status?.conditions ?? []).find((c: KubeObject) => c?.type === "Ready")?.status;
@@ -116,7 +143,7 @@ export class Scheduler extends Actor {
     this.resetState();
     const informerOpts = { ...(this.opts.resyncCheckMs !== undefined ? { resyncCheckMs: this.opts.resyncCheckMs } : {}), onError: (err: unknown, context: string) => this.log.warn("informer error", { context, err }) };
     const nodes = this.client.informer("Node", informerOpts);
-    const pods = this.client.informer("Pod", informerOpts);
+    const pods: Informer<KubeObject> = new Informer(this.client.api.listWatch({ group: "", resource: "pods" }, "pods"), (value, meta) => schedulerPodView(value, meta, pods.get(meta.key)), informerOpts);
     this.nodes = nodes;
     this.pods = pods;
     nodes.addHandlers({
@@ -134,6 +161,7 @@ export class Scheduler extends Actor {
     await pods.start();
     const probeMs = this.opts.peerProbeMs ?? 2000;
     if (probeMs > 0) {
+      this.subscribe(replicasSubject(this.schedulerName), (m) => void m.respond(KINDS.ActorHealth, busProto.ActorHealth.encode(this.health()).finish()), { expectKind: KINDS.HealthProbe });
       await this.probePeers();
       this.every(probeMs, () => this.probePeers());
     } else {
@@ -170,8 +198,9 @@ export class Scheduler extends Actor {
   // ---- membership ---------------------------------------------------------------------
 
   private async probePeers(): Promise<void> {
-    const replies = await probeAllHealth(this.bus, 300);
-    const ids = new Set(replies.filter((h) => h.kind === "scheduler" && (h.state === "running" || h.state === "starting")).map((h) => h.id));
+    const replies = await this.bus.requestAll(replicasSubject(this.schedulerName), KINDS.HealthProbe, new Uint8Array(0), { timeoutMs: 300, expectKind: KINDS.ActorHealth });
+    const live = replies.map((b) => busProto.ActorHealth.decode(b)).filter((h) => h.state === "running" || h.state === "starting");
+    const ids = new Set(live.map((h) => h.id));
     ids.add(this.id);
     const peers = [...ids].sort();
     if (peers.join(",") === this.peers.join(",")) return;
