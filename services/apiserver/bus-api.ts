@@ -10,7 +10,8 @@
  * which is what informers ask for. Stateless: run any number of replicas.
  */
 import { inject, injectable } from "tsyringe";
-import { Actor, KINDS, QUEUE_APISERVER, TOKENS, decodeAs, subjects, type Bus, type BusMessage, type KernelConfig } from "../kernel/index.js";
+import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { Actor, KINDS, QUEUE_APISERVER, TOKENS, decodeAs, extractCarrier, subjects, tracer, type Bus, type BusMessage, type KernelConfig, type StatusInit } from "../kernel/index.js";
 import { busEventFromStore } from "../client/index.js";
 import { bus as busProto, type ApiRequest, type IApiResponse, type IItem } from "../schema/bus.js";
 import { decodeStored, lookupResource, toKubeJSON, type ResourceInfo } from "../schema/index.js";
@@ -41,23 +42,64 @@ export class BusApi extends Actor {
   }
 
   protected async onStart(): Promise<void> {
-    this.subscribe(subjects.apiAll(), (m) => this.handle(m), { queue: QUEUE_APISERVER, expectKind: KINDS.ApiRequest, concurrent: 256 });
+    this.subscribe(subjects.apiAll(), (m) => (m.kind === KINDS.ApiBatchRequest ? this.handleBatch(m) : this.handle(m)), {
+      queue: QUEUE_APISERVER,
+      expectKind: [KINDS.ApiRequest, KINDS.ApiBatchRequest],
+      concurrent: 256,
+    });
   }
 
   private async handle(m: BusMessage): Promise<void> {
-    let tgt: Target = { resource: m.subject, group: "" };
+    let res: IApiResponse;
     try {
       const { group, resource } = subjects.parseApi(m.subject);
-      const req = decodeAs(busProto.ApiRequest, KINDS.ApiRequest, m.payload);
+      res = await this.answer(group, resource, decodeAs(busProto.ApiRequest, KINDS.ApiRequest, m.payload));
+    } catch (err) {
+      res = { status: statusOf(err, { resource: m.subject, group: "" }) };
+    }
+    if (res.status) m.respondError(res.status as StatusInit);
+    else m.respond(KINDS.ApiResponse, busProto.ApiResponse.encode(res).finish());
+  }
+
+  /**
+   * A batch: every item served on its own and at once (so the store's group commit batches
+   * their writes), each in a SERVER span under its caller's trace linked to the batch's span;
+   * one reply with an answer per item in order. A failed item fails alone.
+   */
+  private async handleBatch(m: BusMessage): Promise<void> {
+    const batch = decodeAs(busProto.ApiBatchRequest, KINDS.ApiBatchRequest, m.payload);
+    const batchSpan = trace.getSpanContext(context.active());
+    const responses = await Promise.all(
+      batch.items.map((it) => {
+        const req = (it.request as ApiRequest | null) ?? busProto.ApiRequest.create(); // decoded: defaults filled
+        const parent = extractCarrier(it.trace ?? undefined);
+        const span = tracer().startSpan(
+          `api ApiRequest`,
+          { kind: SpanKind.SERVER, attributes: { "k8s.api.verb": req.verb, "k8s.api.resource": req.resource }, ...(batchSpan ? { links: [{ context: batchSpan }] } : {}) },
+          parent,
+        );
+        return context.with(trace.setSpan(parent, span), () => this.answer(req.group, req.resource, req)).then((r) => {
+          if (r.status && r.status.code! >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: r.status.message! });
+          span.end();
+          return r;
+        });
+      }),
+    );
+    m.respond(KINDS.ApiBatchResponse, busProto.ApiBatchResponse.encode({ responses: fitReply(responses, this.bus.maxPayload) }).finish());
+  }
+
+  /** One API operation answered: its response, or its Kubernetes status on failure (never throws). */
+  private async answer(group: string, resource: string, req: ApiRequest): Promise<IApiResponse> {
+    let tgt: Target = { resource, group };
+    try {
       const info = lookupResource(group, resource);
       if (!info || !info.stored) throw errors.resourceNotFound(`${resource}${group ? "." + group : ""}`);
       tgt = { resource: info.resource, group: info.group, kind: info.kind, name: req.name };
-      const res = await this.serve(info, req);
-      m.respond(KINDS.ApiResponse, busProto.ApiResponse.encode(res).finish());
+      return await this.serve(info, req);
     } catch (err) {
       const status = statusOf(err, tgt);
-      if (status.code >= 500) this.log.error("api request failed", { subject: m.subject, err });
-      m.respondError(status);
+      if (status.code >= 500) this.log.error("api request failed", { group, resource, verb: req.verb, err });
+      return { status };
     }
   }
 
@@ -155,4 +197,17 @@ export class BusApi extends Actor {
     if (kind !== "Binding") throw errors.badRequest(`a binding must be a Binding, not ${kind}`);
     return toKubeJSON(kind, message as object) as KubeObject;
   }
+}
+
+/**
+ * fitReply keeps a batch reply under the envelope limit: an answer that no longer fits is
+ * replaced by a 500 (as a single reply that is too large is answered today).
+ */
+export function fitReply(responses: IApiResponse[], maxPayload: number): IApiResponse[] {
+  let room = maxPayload - 64 * 1024;
+  return responses.map((r) => {
+    room -= 256 + (r.object?.value?.length ?? 0) + (r.items ?? []).reduce((n, i) => n + 256 + (i.value?.length ?? 0), 0);
+    if (room >= 0) return r;
+    return { status: { code: 500, reason: "InternalError", message: "the reply does not fit in a batch reply; the operation may have been applied" } };
+  });
 }

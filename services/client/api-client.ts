@@ -4,7 +4,8 @@
  * revisions. Failures arrive as the kernel's RemoteError carrying the Kubernetes Status;
  * `isStatus(err, 404)` tests for one.
  */
-import { KINDS, RemoteError, subjects, type Bus } from "../kernel/index.js";
+import { context, propagation, ROOT_CONTEXT } from "@opentelemetry/api";
+import { BusError, BusTimeoutError, injectCarrier, KINDS, NoRespondersError, RemoteError, subjects, type Bus } from "../kernel/index.js";
 import { bus as busProto, type ApiResponse, type IApiRequest, type IChangeEvent, type IItem } from "../schema/bus.js";
 import type { InformerEvent, ListedItem, ListWatchSource } from "./informer.js";
 import { CompactedError, type ChangeEvent as StoreChangeEvent } from "../store/types.js";
@@ -33,20 +34,86 @@ export function isStatus(err: unknown, code: number): boolean {
   return err instanceof RemoteError && err.code === code;
 }
 
+/** Verbs of one object whose calls are coalesced into batches (list and events answers can be large). */
+const BATCHED_VERBS = new Set(["get", "create", "update", "patch", "delete"]);
+/** Most items in one batch: several batches stay in flight, so API server replicas share them. */
+export const MAX_BATCH_ITEMS = 128;
+/** Most request bytes in one batch (far under the bus's envelope limit). */
+const MAX_BATCH_BYTES = 512 * 1024;
+
+/** A call waiting for the next batch. */
+interface Pending {
+  subject: string;
+  req: IApiRequest;
+  bytes: number;
+  trace: Record<string, string>;
+  resolve: (r: ApiResponse) => void;
+  reject: (err: unknown) => void;
+}
+
 export class ApiClient {
+  private pending: Pending[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
+
   constructor(
     private readonly bus: Bus,
     private readonly timeoutMs = 10_000,
   ) {}
 
-  /** One raw API request (used by KubeClient for the verbs with options). */
+  /**
+   * One raw API request (used by KubeClient for the verbs with options). Single-object calls
+   * issued in the same tick travel together as one ApiBatchRequest (up to MAX_BATCH_ITEMS);
+   * each still resolves or rejects on its own exactly as a lone request would: RemoteError
+   * with its own status, BusTimeoutError for every item of a batch that got no reply.
+   */
   async call(ref: ResourceRef, req: IApiRequest): Promise<ApiResponse> {
     const subject = subjects.api(ref.group, ref.resource, req.verb!);
-    const bytes = await this.bus.request(subject, KINDS.ApiRequest, busProto.ApiRequest.encode({ ...req, group: ref.group, resource: ref.resource }).finish(), {
+    const full = { ...req, group: ref.group, resource: ref.resource };
+    if (!BATCHED_VERBS.has(req.verb!)) return this.single(subject, full);
+    const bytes = (full.object?.length ?? 0) + (full.patch?.length ?? 0) + 128;
+    if (this.pendingBytes + bytes > MAX_BATCH_BYTES) this.flush();
+    return new Promise<ApiResponse>((resolve, reject) => {
+      this.pending.push({ subject, req: full, bytes, trace: injectCarrier(), resolve, reject });
+      this.pendingBytes += bytes;
+      if (this.pending.length >= MAX_BATCH_ITEMS) this.flush();
+      else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => {
+          this.flushScheduled = false;
+          this.flush();
+        });
+      }
+    });
+  }
+
+  private async single(subject: string, req: IApiRequest): Promise<ApiResponse> {
+    const bytes = await this.bus.request(subject, KINDS.ApiRequest, busProto.ApiRequest.encode(req).finish(), {
       timeoutMs: this.timeoutMs,
       expectKind: KINDS.ApiResponse,
     });
     return busProto.ApiResponse.decode(bytes);
+  }
+
+  /** Sends what is pending: a lone call as a plain request, more as one batch. */
+  private flush(): void {
+    const items = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (items.length === 0) return;
+    if (items.length === 1) {
+      const p = items[0]!;
+      context.with(propagation.extract(ROOT_CONTEXT, p.trace), () => this.single(p.subject, p.req)).then(p.resolve, p.reject);
+      return;
+    }
+    // The batch message itself starts no trace; each item carries its caller's context.
+    const batch = busProto.ApiBatchRequest.encode({ items: items.map((p) => ({ request: p.req, trace: p.trace })) }).finish();
+    context
+      .with(ROOT_CONTEXT, () => this.bus.request(subjects.apiBatch(), KINDS.ApiBatchRequest, batch, { timeoutMs: this.timeoutMs, expectKind: KINDS.ApiBatchResponse }))
+      .then(
+        (bytes) => settleBatch(items, busProto.ApiBatchResponse.decode(bytes).responses as ApiResponse[]),
+        (err) => items.forEach((p) => p.reject(itemError(err, p.subject))),
+      );
   }
 
   async get(ref: ResourceRef, namespace: string, name: string): Promise<ListedItem> {
@@ -121,6 +188,24 @@ export class ApiClient {
       onReconnect: (cb) => this.bus.onReconnect(() => cb()),
     };
   }
+}
+
+/** Resolves or rejects each caller with its own answer. */
+function settleBatch(items: Pending[], responses: ApiResponse[]): void {
+  items.forEach((p, i) => {
+    const r = responses[i];
+    if (!r) p.reject(new BusError(`batch reply on ${subjects.apiBatch()} has no answer for item ${i}`));
+    else if (r.status) p.reject(new RemoteError(p.subject, r.status.code!, r.status.reason!, r.status.message!));
+    else p.resolve(r);
+  });
+}
+
+/** A whole batch's failure as each item's error, naming the item's own subject as a lone request would. */
+function itemError(err: unknown, subject: string): unknown {
+  if (err instanceof BusTimeoutError) return new BusTimeoutError(subject, err.timeoutMs, { cause: err });
+  if (err instanceof NoRespondersError) return new NoRespondersError(subject, { cause: err });
+  if (err instanceof RemoteError) return new RemoteError(subject, err.code, err.reason, err.detail);
+  return err;
 }
 
 function item(o: IItem | null | undefined): ListedItem {

@@ -21,6 +21,8 @@ export const DEFAULT_MAX_PAYLOAD = 4 * 1024 * 1024;
 export const KINDS = {
   ApiRequest: "ApiRequest",
   ApiResponse: "ApiResponse",
+  ApiBatchRequest: "ApiBatchRequest",
+  ApiBatchResponse: "ApiBatchResponse",
   ChangeEvent: "ChangeEvent",
   ActorHealth: "ActorHealth",
   /** A request whose reply is a BusStatus error (see Bus.request). */

@@ -89,6 +89,11 @@ export function api(group: string, resource: string, verb: string): string {
   return `${ROOT}.api.${groupToken(group)}.${encodeToken(resource)}.${plainToken(verb)}`;
 }
 
+/** apiBatch: request/reply subject of an ApiBatchRequest (several API operations in one message). */
+export function apiBatch(): string {
+  return `${ROOT}.api.batch`;
+}
+
 /** apiAll: wildcard matching every API subject (what an API server subscribes to). */
 export function apiAll(): string {
   return `${ROOT}.api.>`;
