@@ -1,9 +1,10 @@
 /**
- * Kubernetes JSON <-> generated messages, for every kind, by walking the reflection
- * descriptor (gen/descriptor.json). One generic converter; the per-type field plans are
- * compiled once and cached. JSON rules (omitempty, pointers, always-emitted fields, inlined
- * embedded structs, and the special messages IntOrString, RawExtension, Time, MicroTime,
- * Duration, Quantity) are documented in proto/meta.proto.
+ * Kubernetes JSON <-> generated messages, for every kind, driven by the reflection descriptor
+ * (gen/descriptor.json). Per message type a field plan is built once, and from it two
+ * converters are compiled on first use (see "compiled converters"). JSON rules (omitempty,
+ * pointers, always-emitted fields, inlined embedded structs, and the special messages
+ * IntOrString, RawExtension, Time, MicroTime, Duration, Quantity) are documented in
+ * proto/meta.proto.
  */
 import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
@@ -12,17 +13,6 @@ import { k8s } from "./gen/proto.js";
 import { SchemaError } from "./errors.js";
 import { requireKind, type Kind, type KindMessages } from "./registry.js";
 import { formatGoDuration, formatRFC3339, parseGoDuration, parseRFC3339 } from "./time.js";
-
-/** Messages with their own JSON form, by proto name. */
-const SPECIALS: Record<string, Special> = {
-  "k8s.meta.v1.IntOrString": "IntOrString",
-  "k8s.meta.v1.RawExtension": "RawExtension",
-  "k8s.meta.v1.Time": "Time",
-  "k8s.meta.v1.MicroTime": "MicroTime",
-  "k8s.meta.v1.Duration": "Duration",
-  "k8s.meta.v1.Quantity": "Quantity",
-};
-type Special = "IntOrString" | "RawExtension" | "Time" | "MicroTime" | "Duration" | "Quantity";
 
 // Resource quantity syntax, as resource.Quantity parses it (the API server's regexp).
 const QUANTITY = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+|[kMGTPE]i?|[munk]|Ki)?$/;
@@ -54,13 +44,21 @@ interface JSONRoute {
   field: FieldPlan;
 }
 
+/** Adds the JSON fields of a message to `out` and returns it (specials: return the JSON value, undefined for a zero Time). */
+type ToJSON = (msg: Record<string, unknown>, out?: Record<string, unknown>) => unknown;
+/** A new message from its JSON form (not null); errors and warnings carry `ctx`'s path. */
+type FromJSON = (v: unknown, ctx: FromJSONContext) => Record<string, unknown>;
+
 interface TypePlan {
   fullName: string;
   ctor: new () => Record<string, unknown>;
-  special?: Special;
+  /** Set for the messages with their own JSON form (Time, Quantity, ...). */
+  special?: SpecialCodec;
   /** JSON key -> field, inline messages' fields included. */
   byJSON: Map<string, JSONRoute>;
   list: FieldPlan[];
+  toJSON: ToJSON;
+  fromJSON: FromJSON;
 }
 
 const SCALARS: Record<string, ScalarKind> = {
@@ -68,6 +66,7 @@ const SCALARS: Record<string, ScalarKind> = {
   int32: "int32", sint32: "int32", sfixed32: "int32", uint32: "uint32", fixed32: "uint32",
   int64: "int64", sint64: "int64", sfixed64: "int64", uint64: "uint64", fixed64: "uint64",
 };
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 const root = protobuf.Root.fromJSON(JSON.parse(readFileSync(new URL("./gen/descriptor.json", import.meta.url), "utf8")));
 const plans = new Map<string, TypePlan>();
@@ -79,15 +78,28 @@ function staticCtor(fullName: string): new () => Record<string, unknown> {
   return ns as new () => Record<string, unknown>;
 }
 
-/** planFor compiles (once) how to convert a message type. */
+/** planFor builds (once) how to convert a message type; its converters are compiled on first use. */
 function planFor(fullName: string): TypePlan {
   const cached = plans.get(fullName);
   if (cached) return cached;
   const type = root.lookupType(fullName);
-  const plan: TypePlan = { fullName, ctor: staticCtor(fullName), special: SPECIALS[fullName], byJSON: new Map(), list: [] };
+  const ctor = staticCtor(fullName);
+  const special = SPECIALS[fullName];
+  const plan: TypePlan = {
+    fullName, ctor, special, byJSON: new Map(), list: [],
+    toJSON: special ? special.toJSON : (m, out) => (plan.toJSON = compileToJSON(plan))(m, out),
+    fromJSON: special
+      ? (v, ctx) => {
+          const m = new ctor();
+          special.fromJSON(m, v, ctx);
+          return m;
+        }
+      : (v, ctx) => (plan.fromJSON = compileFromJSON(plan))(v, ctx),
+  };
   plans.set(fullName, plan); // before recursing: types may be recursive
   for (const f of type.fieldsArray) {
     f.resolve();
+    if (!IDENTIFIER.test(f.name)) throw new Error(`schema: field name ${fullName}.${f.name} is not an identifier`);
     const opts = f.options ?? {};
     const fp: FieldPlan = {
       name: f.name,
@@ -116,8 +128,6 @@ function planFor(fullName: string): TypePlan {
   return plan;
 }
 
-// ---- JSON -> message ---------------------------------------------------------------
-
 function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "array";
@@ -130,133 +140,75 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function join(path: string, key: string): string {
-  return path ? `${path}.${key}` : key;
+// ---- compiled converters --------------------------------------------------------------
+//
+// Each message type gets two functions, generated once on first use (new Function) from its
+// field plan: straight-line code with one statement per field, so that the per-field decisions
+// (scalar kind, list, map, inline, omitempty, pointer) are taken when compiling and each
+// property access sees one message shape. Lists, maps and nested messages call the element
+// type's compiled function; the special messages (Time, Quantity, ...) are hand-written below.
+// Generated code sees only the helpers in HELPERS and the plans/constructors it names.
+
+/** Where fromJSON is in the document, for error and warning paths: ".field" segments, list indexes, MAP_KEY + key. */
+type PathSeg = string | number | typeof MAP_KEY;
+const MAP_KEY = Symbol("map key");
+
+interface FromJSONContext {
+  path: PathSeg[];
+  warnings: string[];
 }
 
-function scalarFromJSON(p: ValuePlan, v: unknown, path: string): unknown {
-  switch (p.scalar) {
-    case "string":
-      if (typeof v === "string") return v;
-      throw new SchemaError(path, `expected string, got ${describe(v)}`);
-    case "bool":
-      if (typeof v === "boolean") return v;
-      throw new SchemaError(path, `expected boolean, got ${describe(v)}`);
-    case "int32":
-      if (typeof v === "number" && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) return v;
-      throw new SchemaError(path, `expected 32-bit integer, got ${describe(v)}`);
-    case "uint32":
-      if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 4294967295) return v;
-      throw new SchemaError(path, `expected unsigned 32-bit integer, got ${describe(v)}`);
-    case "int64":
-      if (typeof v === "number" && Number.isSafeInteger(v)) return v;
-      throw new SchemaError(path, `expected integer, got ${describe(v)}`);
-    case "uint64":
-      if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return v;
-      throw new SchemaError(path, `expected unsigned integer, got ${describe(v)}`);
-    case "double":
-      if (typeof v === "number" && Number.isFinite(v)) return v;
-      throw new SchemaError(path, `expected number, got ${describe(v)}`);
-    case "bytes":
-      if (typeof v === "string" && BASE64.test(v)) return Buffer.from(v, "base64");
-      throw new SchemaError(path, typeof v === "string" ? "illegal base64 data" : `expected base64 string, got ${describe(v)}`);
+/** pathOf: the Kubernetes field path of the current position plus `last` (".field", an index, or "[key]"). */
+function pathOf(ctx: FromJSONContext, last: string | number): string {
+  let s = "";
+  const segs = ctx.path;
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i];
+    if (seg === MAP_KEY) s += `[${String(segs[++i])}]`;
+    else s += typeof seg === "number" ? `[${seg}]` : seg;
   }
-  throw new Error("unreachable");
+  s += typeof last === "number" ? `[${last}]` : last;
+  return s.startsWith(".") ? s.slice(1) : s;
 }
 
-/** zeroValue is what Go decodes a JSON null into (used for null list items and map values). */
-function zeroValue(p: ValuePlan): unknown {
-  if (p.message) return new p.message.ctor();
-  switch (p.scalar) {
-    case "string": return "";
-    case "bool": return false;
-    case "bytes": return Buffer.alloc(0);
-    default: return 0;
-  }
+function typeError(ctx: FromJSONContext, last: string | number, expected: string, v: unknown): SchemaError {
+  return new SchemaError(pathOf(ctx, last), `expected ${expected}, got ${describe(v)}`);
 }
 
-function valueFromJSON(p: ValuePlan, v: unknown, path: string, warnings: string[]): unknown {
-  if (v === null || v === undefined) return zeroValue(p);
-  return p.message ? messageFromJSON(p.message, v, path, warnings) : scalarFromJSON(p, v, path);
+/** BAD: what a scalar reader returns for a JSON value of the wrong type. */
+const BAD = Symbol("bad scalar");
+
+/** Scalar readers: the message value for a JSON value, or BAD. */
+const FROM_SCALAR: Record<ScalarKind, (v: unknown) => unknown> = {
+  string: (v) => (typeof v === "string" ? v : BAD),
+  bool: (v) => (typeof v === "boolean" ? v : BAD),
+  int32: (v) => (typeof v === "number" && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 ? v : BAD),
+  uint32: (v) => (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 4294967295 ? v : BAD),
+  int64: (v) => (typeof v === "number" && Number.isSafeInteger(v) ? v : BAD),
+  uint64: (v) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : BAD),
+  double: (v) => (typeof v === "number" && Number.isFinite(v) ? v : BAD),
+  bytes: (v) => (typeof v === "string" && BASE64.test(v) ? Buffer.from(v, "base64") : BAD),
+};
+
+const EXPECTED: Record<ScalarKind, string> = {
+  string: "string", bool: "boolean", int32: "32-bit integer", uint32: "unsigned 32-bit integer",
+  int64: "integer", uint64: "unsigned integer", double: "number", bytes: "base64 string",
+};
+
+function scalarError(ctx: FromJSONContext, last: string | number, kind: ScalarKind, v: unknown): SchemaError {
+  if (kind === "bytes" && typeof v === "string") return new SchemaError(pathOf(ctx, last), "illegal base64 data");
+  return typeError(ctx, last, EXPECTED[kind], v);
 }
 
-/** specialFromJSON fills `msg` (a special message) from its JSON form. */
-function specialFromJSON(special: Special, msg: Record<string, unknown>, v: unknown, path: string): void {
-  switch (special) {
-    case "IntOrString":
-      if (typeof v === "number" && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) msg.intVal = v;
-      else if (typeof v === "string") { msg.type = 1; msg.strVal = v; }
-      else throw new SchemaError(path, `expected integer or string, got ${describe(v)}`);
-      return;
-    case "RawExtension":
-      msg.raw = Buffer.from(JSON.stringify(v), "utf8");
-      return;
-    case "Quantity":
-      if (typeof v === "number" && Number.isFinite(v)) msg.string = String(v);
-      else if (typeof v === "string" && QUANTITY.test(v)) msg.string = v;
-      else if (typeof v === "string") throw new SchemaError(path, `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', got ${JSON.stringify(v)}`);
-      else throw new SchemaError(path, `expected quantity string, got ${describe(v)}`);
-      return;
-    case "Time":
-    case "MicroTime": {
-      if (typeof v !== "string") throw new SchemaError(path, `expected RFC3339 time string, got ${describe(v)}`);
-      const t = parseRFC3339(v);
-      if (!t) throw new SchemaError(path, `expected RFC3339 time, got ${describe(v)}`);
-      msg.seconds = t.seconds;
-      // Time keeps whole seconds (what Kubernetes' decoders keep); MicroTime microseconds.
-      msg.nanos = special === "Time" ? 0 : t.nanos - (t.nanos % 1000);
-      return;
-    }
-    case "Duration": {
-      const d = typeof v === "string" ? parseGoDuration(v) : undefined;
-      if (d === undefined) throw new SchemaError(path, `expected duration string like "1h2m3s", got ${describe(v)}`);
-      msg.duration = d;
-      return;
-    }
-  }
+function unknownField(ctx: FromJSONContext, key: string): void {
+  ctx.warnings.push(`unknown field "${pathOf(ctx, `.${key}`)}"`);
 }
 
-function messageFromJSON(plan: TypePlan, v: unknown, path: string, warnings: string[]): Record<string, unknown> {
-  const root = new plan.ctor();
-  if (plan.special) {
-    specialFromJSON(plan.special, root, v, path);
-    return root;
-  }
-  if (!isObject(v)) throw new SchemaError(path, `expected object, got ${describe(v)}`);
-  for (const key in v) {
-    const value = v[key];
-    const route = plan.byJSON.get(key);
-    const fpath = join(path, key);
-    if (!route) {
-      warnings.push(`unknown field "${fpath}"`);
-      continue;
-    }
-    if (value === null || value === undefined) continue;
-    const f = route.field;
-    let msg = root;
-    for (const step of route.via) msg = ((msg[step.name] as Record<string, unknown> | null) ??= new step.message!.ctor());
-    if (f.map) {
-      if (!isObject(value)) throw new SchemaError(fpath, `expected object, got ${describe(value)}`);
-      const out: Record<string, unknown> = {};
-      for (const k in value) {
-        const ev = valueFromJSON(f, value[k], `${fpath}[${k}]`, warnings);
-        if (k === "__proto__") Object.defineProperty(out, k, { value: ev, enumerable: true, writable: true, configurable: true });
-        else out[k] = ev;
-      }
-      msg[key] = out;
-    } else if (f.repeated) {
-      if (!Array.isArray(value)) throw new SchemaError(fpath, `expected array, got ${describe(value)}`);
-      const out = new Array(value.length);
-      for (let i = 0; i < value.length; i++) out[i] = valueFromJSON(f, value[i], `${fpath}[${i}]`, warnings);
-      msg[key] = out;
-    } else {
-      msg[key] = f.message ? messageFromJSON(f.message, value, fpath, warnings) : scalarFromJSON(f, value, fpath);
-    }
-  }
-  return root;
+/** setKey: o[k] = v, also for the key "__proto__" (an own property, never the prototype). */
+function setKey(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
-
-// ---- message -> JSON ---------------------------------------------------------------
 
 function toNumber(v: unknown): number {
   if (typeof v === "number") return v;
@@ -264,42 +216,174 @@ function toNumber(v: unknown): number {
   return Number(v);
 }
 
-function scalarToJSON(p: ValuePlan, v: unknown): unknown {
-  switch (p.scalar) {
-    case "int64":
-    case "uint64":
-      return toNumber(v);
-    case "bytes":
-      return Buffer.from((v as Uint8Array).buffer, (v as Uint8Array).byteOffset, (v as Uint8Array).byteLength).toString("base64");
-    default:
-      return v;
+function base64(v: Uint8Array): string {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+}
+
+const HELPERS = { BAD, MAP_KEY, FROM_SCALAR, typeError, scalarError, unknownField, setKey, isObject, toNumber, base64 };
+
+/** The identifiers generated code uses for plans and constructors, with their values. */
+class CodeEnv {
+  readonly values = new Map<string, unknown>(Object.entries(HELPERS));
+  plan(p: TypePlan): string {
+    const id = `T_${p.fullName.replace(/\./g, "_")}`;
+    this.values.set(id, p);
+    return id;
+  }
+  ctor(p: TypePlan): string {
+    const id = `C_${p.fullName.replace(/\./g, "_")}`;
+    this.values.set(id, p.ctor);
+    return id;
+  }
+  /** compile: the function `source` (a function expression) with this environment in scope. */
+  compile<F>(source: string): F {
+    const names = [...this.values.keys()];
+    return new Function(...names, `"use strict"; return ${source};`)(...this.values.values()) as F;
   }
 }
 
-function isZero(p: ValuePlan, v: unknown): boolean {
-  if (v == null) return true;
-  switch (p.scalar) {
-    case "string": return v === "";
-    case "bool": return v === false;
-    case "bytes": return (v as Uint8Array).length === 0;
+/** The JSON form of a zero scalar (Go's zero value), as a JS literal. */
+function zeroJSONLiteral(kind: ScalarKind): string {
+  return kind === "string" || kind === "bytes" ? '""' : kind === "bool" ? "false" : "0";
+}
+
+/** A JS expression for the JSON form of scalar `v` (not null). */
+function scalarToJSONExpr(kind: ScalarKind, v: string): string {
+  return kind === "int64" || kind === "uint64" ? `toNumber(${v})` : kind === "bytes" ? `base64(${v})` : v;
+}
+
+/** A JS expression for the JSON form of list item / map value `e` (Go's zero value for null). */
+function elemToJSONExpr(p: ValuePlan, e: string, env: CodeEnv): string {
+  if (p.message?.special) return `(${env.plan(p.message)}.toJSON(${e} ?? new ${env.ctor(p.message)}()) ?? null)`;
+  if (p.message) return `${env.plan(p.message)}.toJSON(${e} ?? new ${env.ctor(p.message)}(), {})`;
+  return `(${e} == null ? ${zeroJSONLiteral(p.scalar!)} : ${scalarToJSONExpr(p.scalar!, e)})`;
+}
+
+/** The statements that add field `f` of message `m` to `out` (v and j are scratch variables). */
+function fieldToJSON(f: FieldPlan, env: CodeEnv): string {
+  const get = `v = m.${f.name};`;
+  const set = `out.${f.name}`;
+  if (f.inline) return `${get} if (v != null) ${env.plan(f.message!)}.toJSON(v, out);`;
+  if (f.map) {
+    return `${get} if (v != null) { let o; for (const k in v) { const e = v[k]; setKey(o ??= {}, k, ${elemToJSONExpr(f, "e", env)}); } if (o !== undefined) ${set} = o; }`;
+  }
+  if (f.repeated) {
+    return `${get} if (v && v.length !== 0) { const o = new Array(v.length); for (let i = 0; i < v.length; i++) { const e = v[i]; o[i] = ${elemToJSONExpr(f, "e", env)}; } ${set} = o; }`;
+  }
+  if (f.message?.special) return `${get} if (v != null && (j = ${env.plan(f.message)}.toJSON(v)) !== undefined) ${set} = j;`;
+  if (f.message) return `${get} if (v != null) ${set} = ${env.plan(f.message)}.toJSON(v, {});`;
+  const kind = f.scalar!;
+  if (f.presence) return `${get} if (v != null) ${set} = ${scalarToJSONExpr(kind, "v")};`;
+  if (f.always) return `${get} ${set} = v == null ? ${zeroJSONLiteral(kind)} : ${scalarToJSONExpr(kind, "v")};`;
+  switch (kind) {
+    case "string": return `${get} if (v != null && v !== "") ${set} = v;`;
+    case "bool": return `${get} if (v != null && v !== false) ${set} = v;`;
+    case "bytes": return `${get} if (v != null && v.length !== 0) ${set} = base64(v);`;
     case "int64":
-    case "uint64": return toNumber(v) === 0;
-    default: return v === 0;
+    case "uint64": return `${get} if (v != null && (j = toNumber(v)) !== 0) ${set} = j;`;
+    default: return `${get} if (v != null && v !== 0) ${set} = v;`;
   }
 }
 
-/** valueToJSON renders a list item or map value (Go's zero value for null; a zero time is null). */
-function valueToJSON(p: ValuePlan, v: unknown): unknown {
-  if (p.message) return messageToJSON(p.message, (v ?? new p.message.ctor()) as Record<string, unknown>) ?? null;
-  return v == null ? scalarToJSON(p, zeroValue(p)) : scalarToJSON(p, v);
+/** compileToJSON: `(m, out) => out` adding the JSON fields of message `m` to `out`, in schema order. */
+function compileToJSON(plan: TypePlan): ToJSON {
+  const env = new CodeEnv();
+  const body = plan.list.map((f) => `  ${fieldToJSON(f, env)}`).join("\n");
+  return env.compile(`function ${plan.fullName.replace(/\./g, "_")}_toJSON(m, out) {\n  let v, j;\n${body}\n  return out;\n}`);
 }
 
-/** specialToJSON: the JSON form of a special message; undefined for a zero Time/MicroTime (left out). */
-function specialToJSON(special: Special, msg: Record<string, unknown>): unknown {
-  switch (special) {
-    case "IntOrString":
-      return toNumber(msg.type ?? 0) === 1 ? (msg.strVal ?? "") : (msg.intVal ?? 0);
-    case "RawExtension": {
+/** The JS literal/expression of Go's zero value of a scalar, as a message value. */
+function zeroValueExpr(kind: ScalarKind): string {
+  return kind === "bytes" ? "Buffer.alloc(0)" : zeroJSONLiteral(kind);
+}
+
+/**
+ * The statements that convert list item / map value `e` (at path segment `seg`, an expression)
+ * into `target` (an assignable expression): zero values for null, as Go decodes them.
+ */
+function elemFromJSON(p: ValuePlan, e: string, target: string, pushSeg: string, errSeg: string, popSeg: string, env: CodeEnv): string {
+  if (p.message) {
+    return `if (${e} == null) ${target} = new ${env.ctor(p.message)}(); else { ctx.path.push(${pushSeg}); ${target} = ${env.plan(p.message)}.fromJSON(${e}, ctx); ${popSeg}; }`;
+  }
+  const kind = p.scalar!;
+  return `if (${e} == null) ${target} = ${zeroValueExpr(kind)}; else if ((${target} = FROM_SCALAR.${kind}(${e})) === BAD) throw scalarError(ctx, ${errSeg}, "${kind}", ${e});`;
+}
+
+/** The statements of the `case` for JSON key `key`: value `x` (not null) into field `route.field`. */
+function routeFromJSON(key: string, route: JSONRoute, env: CodeEnv): string {
+  const f = route.field;
+  // The message holding the field: the embedded structs on the way are created when first needed.
+  let holder = "m";
+  for (const step of route.via) holder = `(${holder}.${step.name} ??= new ${env.ctor(step.message!)}())`;
+  const seg = JSON.stringify(`.${key}`);
+  if (f.map) {
+    const elem = elemFromJSON(f, "e", "y", "MAP_KEY, k", '"[" + k + "]"', "ctx.path.length -= 2", env);
+    return `if (!isObject(x)) throw typeError(ctx, ${seg}, "object", x); ctx.path.push(${seg}); { const o = {}; for (const k in x) { const e = x[k]; ${elem} setKey(o, k, y); } ${holder}.${f.name} = o; } ctx.path.pop();`;
+  }
+  if (f.repeated) {
+    const elem = elemFromJSON(f, "e", "o[i]", "i", "i", "ctx.path.pop()", env);
+    return `if (!Array.isArray(x)) throw typeError(ctx, ${seg}, "array", x); ctx.path.push(${seg}); { const o = new Array(x.length); for (let i = 0; i < x.length; i++) { const e = x[i]; ${elem} } ${holder}.${f.name} = o; } ctx.path.pop();`;
+  }
+  if (f.message) return `ctx.path.push(${seg}); ${holder}.${f.name} = ${env.plan(f.message)}.fromJSON(x, ctx); ctx.path.pop();`;
+  return `if ((y = FROM_SCALAR.${f.scalar}(x)) === BAD) throw scalarError(ctx, ${seg}, "${f.scalar}", x); ${holder}.${f.name} = y;`;
+}
+
+/**
+ * compileFromJSON: `(v, ctx) => message` for a JSON object: known keys converted (nulls are
+ * absent), unknown keys reported as warnings, keys handled in the object's order.
+ */
+function compileFromJSON(plan: TypePlan): FromJSON {
+  const env = new CodeEnv();
+  const cases = [...plan.byJSON].map(([key, route]) => `      case ${JSON.stringify(key)}: if (x != null) { ${routeFromJSON(key, route, env)} } break;`);
+  return env.compile(`function ${plan.fullName.replace(/\./g, "_")}_fromJSON(v, ctx) {
+  if (!isObject(v)) throw typeError(ctx, "", "object", v);
+  const m = new ${env.ctor(plan)}();
+  let y;
+  for (const key in v) {
+    const x = v[key];
+    switch (key) {
+${cases.join("\n")}
+      default: unknownField(ctx, key);
+    }
+  }
+  return m;
+}`);
+}
+
+// ---- special messages -------------------------------------------------------------------
+
+type SpecialCodec = {
+  /** The JSON form; undefined for a zero Time/MicroTime (left out). */
+  toJSON(msg: Record<string, unknown>): unknown;
+  /** Fills `msg` from the JSON form `v` (not null). */
+  fromJSON(msg: Record<string, unknown>, v: unknown, ctx: FromJSONContext): void;
+};
+
+function timeCodec(micro: boolean): SpecialCodec {
+  return {
+    toJSON: (msg) => (msg.seconds == null ? undefined : formatRFC3339(toNumber(msg.seconds), toNumber(msg.nanos ?? 0), micro)),
+    fromJSON(msg, v, ctx) {
+      if (typeof v !== "string") throw typeError(ctx, "", "RFC3339 time string", v);
+      const t = parseRFC3339(v);
+      if (!t) throw typeError(ctx, "", "RFC3339 time", v);
+      msg.seconds = t.seconds;
+      // Time keeps whole seconds (what Kubernetes' decoders keep); MicroTime microseconds.
+      msg.nanos = micro ? t.nanos - (t.nanos % 1000) : 0;
+    },
+  };
+}
+
+const SPECIALS: Record<string, SpecialCodec> = {
+  "k8s.meta.v1.IntOrString": {
+    toJSON: (msg) => (toNumber(msg.type ?? 0) === 1 ? (msg.strVal ?? "") : (msg.intVal ?? 0)),
+    fromJSON(msg, v, ctx) {
+      if (typeof v === "number" && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) msg.intVal = v;
+      else if (typeof v === "string") { msg.type = 1; msg.strVal = v; }
+      else throw typeError(ctx, "", "integer or string", v);
+    },
+  },
+  "k8s.meta.v1.RawExtension": {
+    toJSON(msg) {
       const raw = msg.raw as Uint8Array | undefined;
       if (!raw || raw.length === 0) return {};
       const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
@@ -308,54 +392,31 @@ function specialToJSON(special: Special, msg: Record<string, unknown>): unknown 
       } catch (err) {
         throw new SchemaError("", "RawExtension does not hold valid JSON", { cause: err });
       }
-    }
-    case "Quantity":
-      return (msg.string as string | undefined) || "0";
-    case "Time":
-    case "MicroTime":
-      if (msg.seconds == null) return undefined;
-      return formatRFC3339(toNumber(msg.seconds), toNumber(msg.nanos ?? 0), special === "MicroTime");
-    case "Duration":
-      return formatGoDuration(toNumber(msg.duration ?? 0));
-  }
-}
-
-/** messageToJSON: the JSON of `msg`, its fields added to `out` when given (a fresh object otherwise). */
-function messageToJSON(plan: TypePlan, msg: Record<string, unknown>, out: Record<string, unknown> = {}): unknown {
-  if (plan.special) return specialToJSON(plan.special, msg);
-  for (const f of plan.list) {
-    const v = msg[f.name];
-    if (f.inline) {
-      if (v != null) messageToJSON(f.message!, v as Record<string, unknown>, out);
-    } else if (f.map) {
-      if (v == null) continue;
-      const keys = Object.keys(v as object);
-      if (keys.length === 0) continue;
-      const o: Record<string, unknown> = {};
-      for (const k of keys) {
-        const ev = valueToJSON(f, (v as Record<string, unknown>)[k]);
-        if (k === "__proto__") Object.defineProperty(o, k, { value: ev, enumerable: true, writable: true, configurable: true });
-        else o[k] = ev;
-      }
-      out[f.name] = o;
-    } else if (f.repeated) {
-      const a = v as unknown[] | undefined;
-      if (!a || a.length === 0) continue;
-      const o = new Array(a.length);
-      for (let i = 0; i < a.length; i++) o[i] = valueToJSON(f, a[i]);
-      out[f.name] = o;
-    } else if (f.message) {
-      if (v == null) continue;
-      const j = messageToJSON(f.message, v as Record<string, unknown>);
-      if (j !== undefined) out[f.name] = j;
-    } else if (f.presence) {
-      if (v != null) out[f.name] = scalarToJSON(f, v);
-    } else if (f.always || !isZero(f, v)) {
-      out[f.name] = scalarToJSON(f, v ?? zeroValue(f));
-    }
-  }
-  return out;
-}
+    },
+    fromJSON(msg, v) {
+      msg.raw = Buffer.from(JSON.stringify(v), "utf8");
+    },
+  },
+  "k8s.meta.v1.Quantity": {
+    toJSON: (msg) => (msg.string as string | undefined) || "0",
+    fromJSON(msg, v, ctx) {
+      if (typeof v === "number" && Number.isFinite(v)) msg.string = String(v);
+      else if (typeof v === "string" && QUANTITY.test(v)) msg.string = v;
+      else if (typeof v === "string") throw new SchemaError(pathOf(ctx, ""), `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', got ${JSON.stringify(v)}`);
+      else throw typeError(ctx, "", "quantity string", v);
+    },
+  },
+  "k8s.meta.v1.Time": timeCodec(false),
+  "k8s.meta.v1.MicroTime": timeCodec(true),
+  "k8s.meta.v1.Duration": {
+    toJSON: (msg) => formatGoDuration(toNumber(msg.duration ?? 0)),
+    fromJSON(msg, v, ctx) {
+      const d = typeof v === "string" ? parseGoDuration(v) : undefined;
+      if (d === undefined) throw typeError(ctx, "", 'duration string like "1h2m3s"', v);
+      msg.duration = d;
+    },
+  },
+};
 
 // ---- public --------------------------------------------------------------------------
 
@@ -383,11 +444,11 @@ export function fromKubeJSON(kind: string, obj: unknown): FromKubeJSONResult<unk
   if (obj.apiVersion != null && obj.apiVersion !== info.apiVersion) {
     throw new SchemaError("apiVersion", `expected ${JSON.stringify(info.apiVersion)} for kind ${info.kind}, got ${describe(obj.apiVersion)}`);
   }
-  const warnings: string[] = [];
-  const message = messageFromJSON(planFor(info.protoName), obj, "", warnings);
+  const ctx: FromJSONContext = { path: [], warnings: [] };
+  const message = planFor(info.protoName).fromJSON(obj, ctx);
   message.apiVersion = info.apiVersion;
   message.kind = info.kind;
-  return { message, warnings };
+  return { message, warnings: ctx.warnings };
 }
 
 /**
@@ -401,7 +462,7 @@ export function toKubeJSON(kind: string, message: object): Record<string, unknow
   // apiVersion and kind first, then the fields in schema order; the message's own apiVersion
   // and kind (if any) land on the existing keys and are overwritten with the registry's.
   const out: Record<string, unknown> = { apiVersion: info.apiVersion, kind: info.kind };
-  messageToJSON(planFor(info.protoName), message as Record<string, unknown>, out);
+  planFor(info.protoName).toJSON(message as Record<string, unknown>, out);
   out.apiVersion = info.apiVersion;
   out.kind = info.kind;
   return out;
@@ -412,11 +473,12 @@ export function toKubeJSON(kind: string, message: object): Record<string, unknow
  * (e.g. "k8s.core.v1.PodSpec"), for patches and subresources.
  */
 export function messageFromKubeJSON(protoName: string, obj: unknown, path = ""): FromKubeJSONResult<unknown> {
-  const warnings: string[] = [];
-  return { message: valueFromJSON({ message: planFor(protoName) }, obj, path, warnings), warnings };
+  const plan = planFor(protoName);
+  const ctx: FromJSONContext = { path: path ? [`.${path}`] : [], warnings: [] };
+  return { message: obj == null ? new plan.ctor() : plan.fromJSON(obj, ctx), warnings: ctx.warnings };
 }
 
 /** See {@link messageFromKubeJSON}. */
 export function messageToKubeJSON(protoName: string, message: object): unknown {
-  return messageToJSON(planFor(protoName), message as Record<string, unknown>);
+  return planFor(protoName).toJSON(message as Record<string, unknown>, {});
 }
