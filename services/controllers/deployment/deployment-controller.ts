@@ -292,6 +292,7 @@ export class DeploymentController implements Controller {
   private indexPod(term: Term, c: Cached<KubeObject>, old: Cached<KubeObject> | undefined): void {
     const before = old ? controllerOf(old.object.metadata)?.uid : undefined;
     const now = controllerOf(c.object.metadata)?.uid;
+    if (old && before === now) return; // most updates: indexed already
     if (before && before !== now) term.podsByOwner.get(before)?.delete(c.key);
     if (now) {
       let set = term.podsByOwner.get(now);

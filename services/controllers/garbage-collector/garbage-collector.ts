@@ -60,13 +60,19 @@ class BoundedSet {
 }
 
 function gcView(kind: string, obj: KubeObject): GcObject {
-  return { ...obj, kind, metadata: obj.metadata as GcObject["metadata"] };
+  return { kind, metadata: obj.metadata as GcObject["metadata"] };
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
   const x = a ?? [];
   const y = b ?? [];
   return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+function sameOwnerUids(a: readonly OwnerReference[] | undefined, b: readonly OwnerReference[] | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  return x === y || (x.length === y.length && x.every((r, i) => r.uid === y[i]!.uid));
 }
 
 /** The deletion state changed (deletionTimestamp or finalizers). */
@@ -156,10 +162,25 @@ export class GarbageCollector implements Controller {
   private onAdd(term: Term, kind: string, c: Cached<KubeObject>): void {
     const obj = gcView(kind, c.object);
     term.index.upsert(c.key, obj);
-    if (needsAttention(obj)) term.queue.add(c.key);
+    // A new dependent whose owners are all cached and solid has nothing to collect: should an
+    // owner go later, its delete event enqueues its dependents.
+    if (needsAttention(obj) && (isBeingDeleted(obj) || !this.ownersCachedSolid(term, obj))) term.queue.add(c.key);
+  }
+
+  private ownersCachedSolid(term: Term, obj: GcObject): boolean {
+    for (const ref of obj.metadata.ownerReferences ?? []) {
+      const key = term.index.keyOf(ref.uid);
+      const owner = key ? this.lookup(term, key) : undefined;
+      if (!owner || owner.metadata.uid !== ref.uid || ownerStateOf(owner) !== "solid") return false;
+    }
+    return true;
   }
 
   private onUpdate(term: Term, kind: string, old: Cached<KubeObject>, c: Cached<KubeObject>): void {
+    // Most updates (status, spec) change nothing the collector indexes or decides on.
+    const a = old.object.metadata as GcObject["metadata"];
+    const b = c.object.metadata as GcObject["metadata"];
+    if (a.uid === b.uid && sameOwnerUids(a.ownerReferences, b.ownerReferences) && a.deletionTimestamp === b.deletionTimestamp && sameList(a.finalizers, b.finalizers)) return;
     const before = gcView(kind, old.object);
     const obj = gcView(kind, c.object);
     const change = term.index.upsert(c.key, obj);

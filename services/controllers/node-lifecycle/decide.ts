@@ -382,7 +382,9 @@ export function decideNode(input: NodeInput): NodeDecision {
 
   const podActions: PodAction[] = [];
   const due: number[] = health.healthy ? [health.staleAt] : [];
-  for (const pod of pods) {
+  // On a Ready node without NoExecute taints no pod is evicted, force-deleted or marked.
+  const podsMatter = ready === "False" || ready === "Unknown" || wantTaints.some((t) => t.effect === NO_EXECUTE);
+  for (const pod of podsMatter ? pods : []) {
     const ref = podRef(pod);
     const deleting = parseTime(pod.metadata.deletionTimestamp);
     if (pod.metadata.deletionTimestamp) {

@@ -4,9 +4,10 @@
  * pods as their tolerations allow and force-deletes what no kubelet will finish (rules in
  * decide.ts).
  *
- * Level-based: the work queue holds node names. Node and Lease events enqueue their node; a
- * pod event enqueues its node only when that node needs attention (missing, not Ready, or
- * NoExecute-tainted) — a healthy cluster's pod churn costs nothing. `reconcile(node)` reads
+ * Level-based: the work queue holds node names. Node events enqueue their node; Lease and pod
+ * events enqueue it only when that node needs attention (missing, not Ready, or
+ * NoExecute-tainted) or, for a Lease, has no wake-up pending — a healthy cluster's pod churn
+ * and heartbeats cost next to nothing. `reconcile(node)` reads
  * the caches, calls {@link decideNode} with the clock's now and applies the result: the
  * status first (compare-and-swap on the cached resourceVersion), then the taints on the
  * object that status write returned, then the pods (deletes carry the cached
@@ -38,6 +39,11 @@ export interface NodeLifecycleOptions extends Partial<NodeLifecycleConfig> {
 }
 
 const nodeKey = (name: string) => `/nodes/${name}`;
+
+/** Ready and without NoExecute taints: its pods' changes and its heartbeats need no pass of their own. */
+function isHealthy(node: KubeObject): boolean {
+  return readyStatus(node.status?.conditions) === "True" && !((node.spec?.taints ?? []) as Taint[]).some((t) => t.effect === NO_EXECUTE);
+}
 const leaseKey = (name: string) => `/leases.coordination.k8s.io/${NODE_LEASE_NAMESPACE}/${name}`;
 const LEASE_PREFIX = `/leases.coordination.k8s.io/${NODE_LEASE_NAMESPACE}/`;
 
@@ -48,6 +54,8 @@ interface Term {
   nodes: Informer<KubeObject>;
   leases: Informer<KubeObject>;
   pods: Informer<KubeObject>;
+  /** Names of the cached nodes that are Ready and not NoExecute-tainted (kept from node events). */
+  healthy: Set<string>;
   /** node name → keys of the pods bound to it. */
   podsByNode: Map<string, Set<string>>;
   /** pod key → the node it is indexed under. */
@@ -92,6 +100,7 @@ export class NodeLifecycleController implements Controller {
       nodes: ctx.informers.informer("Node"),
       leases: ctx.informers.informer("Lease"),
       pods: ctx.informers.informer("Pod"),
+      healthy: new Set(),
       podsByNode: new Map(),
       nodeOfPod: new Map(),
       firstSeen: new Map(),
@@ -100,13 +109,20 @@ export class NodeLifecycleController implements Controller {
       running: Promise.resolve(),
     };
     this.term = term;
-    term.nodes.addHandlers({
-      onAdd: (c) => term.queue.add(c.object.metadata.name),
-      onUpdate: (_old, c) => term.queue.add(c.object.metadata.name),
-      onDelete: (c) => term.queue.add(c.object.metadata.name),
-    });
+    const onNode = (c: Cached<KubeObject>, gone = false) => {
+      const name: string = c.object.metadata.name;
+      if (!gone && isHealthy(c.object)) term.healthy.add(name);
+      else term.healthy.delete(name);
+      term.queue.add(name);
+    };
+    term.nodes.addHandlers({ onAdd: (c) => onNode(c), onUpdate: (_old, c) => onNode(c), onDelete: (c) => onNode(c, true) });
     const onLease = (c: Cached<KubeObject>) => {
-      if (c.key.startsWith(LEASE_PREFIX)) term.queue.add(c.object.metadata.name);
+      if (!c.key.startsWith(LEASE_PREFIX)) return;
+      const name: string = c.object.metadata.name;
+      // A renewal only moves a healthy node's deadline later: the wake-up set for the old
+      // deadline (or earlier) looks again in time, so a healthy node costs one pass per grace period.
+      if (term.wakeups.has(name) && !this.needsAttention(term, name)) return;
+      term.queue.add(name);
     };
     term.leases.addHandlers({ onAdd: onLease, onUpdate: (_old, c) => onLease(c) });
     term.pods.addHandlers({
@@ -117,8 +133,8 @@ export class NodeLifecycleController implements Controller {
     await ctx.informers.waitForSync(["Node", "Lease", "Pod"]);
     if (this.term !== term) return; // stopped while syncing
     // The informers may have been started (and filled) by another controller before our handlers.
+    for (const c of term.nodes.list()) onNode(c);
     for (const c of term.pods.list()) this.indexPod(term, c);
-    for (const c of term.nodes.list()) term.queue.add(c.object.metadata.name);
     for (const node of term.podsByNode.keys()) term.queue.add(node);
     term.running = term.queue.run(
       this.config.workers,
@@ -145,6 +161,7 @@ export class NodeLifecycleController implements Controller {
 
   private indexPod(term: Term, c: Cached<KubeObject>): void {
     const nodeName: string | undefined = c.object.spec?.nodeName || undefined;
+    if (nodeName === undefined && !term.nodeOfPod.has(c.key)) return; // unscheduled and was: nothing indexed, no node to look at
     const before = term.nodeOfPod.get(c.key);
     if (before !== nodeName) {
       this.unindexPod(term, c.key);
@@ -169,10 +186,7 @@ export class NodeLifecycleController implements Controller {
 
   /** A pod change matters only on a node that is missing, not Ready, or NoExecute-tainted. */
   private needsAttention(term: Term, nodeName: string): boolean {
-    const node = term.nodes.get(nodeKey(nodeName))?.object;
-    if (!node) return true;
-    if (readyStatus(node.status?.conditions) !== "True") return true;
-    return ((node.spec?.taints ?? []) as Taint[]).some((t) => t.effect === NO_EXECUTE);
+    return !term.healthy.has(nodeName);
   }
 
   // ---- reconcile ----

@@ -2,9 +2,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   calculateStatus,
+  countOwned,
+  countPod,
   decideClaims,
   decideReplicas,
-  nextAvailabilityCheckMs,
+  ownerView,
   podFromTemplate,
   podNamePrefix,
   podsToDelete,
@@ -13,6 +15,7 @@ import {
   rfc3339,
   siblingsOf,
   statusEqual,
+  statusWriteDelayMs,
   type ReplicaSetLike,
 } from "./decide.js";
 import type { OwnerReference, PodLike } from "./pods.js";
@@ -92,7 +95,6 @@ test("replicaset decide - decideClaims keeps, adopts, releases and ignores as Ku
 });
 
 test("replicaset decide - decideReplicas creates or deletes the difference, capped at the burst", () => {
-  const owned = (n: number) => Array.from({ length: n }, (_, i) => pod(`p${i}`, { created: T0 + i }));
   const cases: Array<{ what: string; rs: ReplicaSetLike; owned: number; burst?: number; want: string }> = [
     { what: "scale up from 0", rs: rs({ replicas: 3 }), owned: 0, want: "create 3" },
     { what: "one short", rs: rs({ replicas: 3 }), owned: 2, want: "create 1" },
@@ -104,8 +106,8 @@ test("replicaset decide - decideReplicas creates or deletes the difference, capp
     { what: "a ReplicaSet being deleted is not managed", rs: rs({ replicas: 3, deleting: true }), owned: 0, want: "none" },
   ];
   for (const c of cases) {
-    const a = decideReplicas({ rs: c.rs, owned: owned(c.owned), ...(c.burst ? { burstReplicas: c.burst } : {}) });
-    const got = a.type === "create" ? `create ${a.count}` : a.type === "delete" ? `delete ${a.pods.length}` : "none";
+    const a = decideReplicas(c.rs, c.owned, c.burst);
+    const got = a.type === "create" ? `create ${a.count}` : a.type === "delete" ? `delete ${a.count}` : "none";
     assert.equal(got, c.want, c.what);
   }
 });
@@ -122,9 +124,9 @@ test("replicaset decide - scale down deletes the least valuable pods first", () 
   assert.deepEqual(names(podsToDelete(all, all, 3)), ["pending", "running-not-ready", "unscheduled"]);
   assert.deepEqual(names(podsToDelete(all, all, 4)), ["pending", "ready-new", "running-not-ready", "unscheduled"]);
   assert.deepEqual(names(podsToDelete(all, all, 9)), names(all));
-  const a = decideReplicas({ rs: rs({ replicas: 3 }), owned: all });
-  assert.equal(a.type, "delete");
-  assert.deepEqual(names(a.type === "delete" ? a.pods : []), ["pending", "unscheduled"]);
+  const a = decideReplicas(rs({ replicas: 3 }), all.length);
+  assert.deepEqual(a, { type: "delete", count: 2 });
+  assert.deepEqual(names(podsToDelete(all, all, a.count)), ["pending", "unscheduled"]);
 });
 
 test("replicaset decide - podFromTemplate: generateName, template labels and annotations, controller reference", () => {
@@ -145,28 +147,52 @@ test("replicaset decide - podFromTemplate: generateName, template labels and ann
   assert.equal(podNamePrefix("a".repeat(250)), "a".repeat(250));
 });
 
-test("replicaset decide - calculateStatus counts owned pods: fully labeled, ready, available", () => {
-  const owned = [
-    pod("a", { readySince: T0 - 20_000 }),
-    pod("b", { readySince: T0 - 2_000 }),
-    pod("c", { labels: { app: "web" } }), // misses tier: not fully labeled
+test("replicaset decide - countPod: how a controlled pod counts for claims and status", () => {
+  const mine = ref("uid-web");
+  const cases: Array<{ what: string; rs: ReplicaSetLike; pod: PodLike; want: string }> = [
+    { what: "matching, not ready", rs: rs(), pod: pod("p", { owner: [mine] }), want: "owned fullyLabeled" },
+    { what: "matching and ready", rs: rs(), pod: pod("p", { owner: [mine], readySince: T0 }), want: "owned fullyLabeled ready" },
+    { what: "missing a template label", rs: rs(), pod: pod("p", { owner: [mine], labels: { app: "web" } }), want: "owned" },
+    { what: "relabeled: release", rs: rs(), pod: pod("p", { owner: [mine], labels: { app: "other" } }), want: "release" },
+    { what: "relabeled under an empty selector: nothing", rs: rs({ selector: {} }), pod: pod("p", { owner: [mine], labels: { app: "other" } }), want: "none" },
+    { what: "terminating: nothing", rs: rs(), pod: pod("p", { owner: [mine], deleting: true, readySince: T0 }), want: "none" },
+    { what: "failed: nothing", rs: rs(), pod: pod("p", { owner: [mine], phase: "Failed" }), want: "none" },
+    { what: "another namespace: nothing", rs: rs(), pod: pod("p", { owner: [mine], ns: "other" }), want: "none" },
   ];
-  const s = calculateStatus(rs({ minReady: 10, generation: 7 }), owned, undefined, T0);
-  assert.deepEqual(s, { replicas: 3, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 1, observedGeneration: 7 });
-  assert.equal(calculateStatus(rs(), owned, undefined, T0).availableReplicas, 2, "minReadySeconds 0: ready is available");
-  assert.equal(nextAvailabilityCheckMs(rs({ minReady: 10 }), owned, T0), 8_000);
-  assert.equal(nextAvailabilityCheckMs(rs(), owned, T0), undefined);
+  for (const c of cases) {
+    const got = countPod(ownerView(c.rs), c.pod);
+    const words = got ? (["owned", "release", "fullyLabeled", "ready"] as const).filter((k) => got[k]).join(" ") : "none";
+    assert.equal(words, c.want, c.what);
+  }
+  assert.equal(countPod(ownerView(rs({ minReady: 10 })), pod("p", { owner: [mine], readySince: T0 }))!.readySince, T0);
+  assert.equal(countPod(ownerView(rs()), pod("p", { owner: [mine], readySince: T0 }))!.readySince, undefined, "not needed without minReadySeconds");
+});
+
+test("replicaset decide - countOwned and calculateStatus: fully labeled, ready, available", () => {
+  const mine = ref("uid-web");
+  const owned = [
+    pod("a", { owner: [mine], readySince: T0 - 20_000 }),
+    pod("b", { owner: [mine], readySince: T0 - 2_000 }),
+    pod("c", { owner: [mine], labels: { app: "web" } }), // misses tier: not fully labeled
+    pod("d", { owner: [ref("uid-other")], readySince: T0 - 20_000 }), // another controller's
+    pod("e", { owner: [mine], deleting: true }), // not active
+  ];
+  const counts = countOwned(rs({ minReady: 10 }), owned, T0);
+  assert.deepEqual(counts, { replicas: 3, fullyLabeled: 2, ready: 2, available: 1 });
+  assert.deepEqual(calculateStatus(rs({ minReady: 10, generation: 7 }), counts, undefined, T0), { replicas: 3, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 1, observedGeneration: 7 });
+  assert.equal(countOwned(rs(), owned, T0).available, 2, "minReadySeconds 0: ready is available");
 });
 
 test("replicaset decide - calculateStatus sets ReplicaFailure on an error, keeps the first one, removes it after success", () => {
-  const failed = calculateStatus(rs(), [], { verb: "create", message: "quota exceeded" }, T0);
+  const none = { replicas: 0, fullyLabeled: 0, ready: 0, available: 0 };
+  const failed = calculateStatus(rs(), none, { verb: "create", message: "quota exceeded" }, T0);
   assert.deepEqual(failed.conditions, [{ type: "ReplicaFailure", status: "True", lastTransitionTime: rfc3339(T0), reason: "FailedCreate", message: "quota exceeded" }]);
-  const again = calculateStatus(rs({ status: failed }), [], { verb: "delete", message: "other" }, T0 + 5000);
+  const again = calculateStatus(rs({ status: failed }), none, { verb: "delete", message: "other" }, T0 + 5000);
   assert.deepEqual(again.conditions, failed.conditions);
-  const ok = calculateStatus(rs({ status: { ...failed, conditions: [{ type: "Other", status: "True" }, ...failed.conditions!] } }), [], undefined, T0);
+  const ok = calculateStatus(rs({ status: { ...failed, conditions: [{ type: "Other", status: "True" }, ...failed.conditions!] } }), none, undefined, T0);
   assert.deepEqual(ok.conditions, [{ type: "Other", status: "True" }]);
-  assert.equal(calculateStatus(rs({ status: failed }), [], undefined, T0).conditions, undefined);
-  assert.equal(calculateStatus(rs(), [], { verb: "delete", message: "x" }, T0).conditions![0]!.reason, "FailedDelete");
+  assert.equal(calculateStatus(rs({ status: failed }), none, undefined, T0).conditions, undefined);
+  assert.equal(calculateStatus(rs(), none, { verb: "delete", message: "x" }, T0).conditions![0]!.reason, "FailedDelete");
 });
 
 test("replicaset decide - statusEqual treats absent counts as zero and compares conditions", () => {
@@ -176,6 +202,20 @@ test("replicaset decide - statusEqual treats absent counts as zero and compares 
   assert.ok(!statusEqual({ replicas: 1, observedGeneration: 1 }, { replicas: 1, observedGeneration: 2 }));
   assert.ok(!statusEqual({ replicas: 1 }, { replicas: 1, conditions: [{ type: "ReplicaFailure", status: "True" }] }));
   assert.ok(statusEqual({ conditions: [{ type: "A", status: "True", lastTransitionTime: "x" }] }, { conditions: [{ type: "A", status: "True", lastTransitionTime: "y" }] }));
+});
+
+test("replicaset decide - statusWriteDelayMs: moving counts at most once per interval; generation, conditions and a settled ReplicaSet at once", () => {
+  const counts = (n: number, g = 1) => ({ replicas: n, fullyLabeledReplicas: n, readyReplicas: n, availableReplicas: n, observedGeneration: g });
+  const cur = rs({ replicas: 10, status: counts(3) });
+  const cases: Array<{ what: string; rs: ReplicaSetLike; next: ReturnType<typeof counts> & { conditions?: Array<{ type: string; status: string }> }; last?: number; want: number }> = [
+    { what: "never written by this term: now", rs: cur, next: counts(4), want: 0 },
+    { what: "written 300 ms ago: wait the rest of the interval", rs: cur, next: counts(4), last: T0 - 300, want: 700 },
+    { what: "written an interval ago: now", rs: cur, next: counts(4), last: T0 - 1000, want: 0 },
+    { what: "settled at spec.replicas: now", rs: cur, next: counts(10), last: T0 - 1, want: 0 },
+    { what: "new observedGeneration: now", rs: cur, next: counts(4, 2), last: T0 - 1, want: 0 },
+    { what: "a condition appears: now", rs: cur, next: { ...counts(4), conditions: [{ type: "ReplicaFailure", status: "True" }] }, last: T0 - 1, want: 0 },
+  ];
+  for (const c of cases) assert.equal(statusWriteDelayMs(c.rs, c.next, c.last, T0, 1000), c.want, c.what);
 });
 
 test("replicaset decide - replicaSetsSelecting and siblingsOf", () => {

@@ -12,15 +12,16 @@
  *   `burstReplicas` (500). A ReplicaSet being deleted is not managed.
  * - Status: counts over the owned active pods; the ReplicaFailure condition is set on a
  *   create/delete error (first error kept) and removed once a sync succeeds.
+ * What a pod contributes to claims and status is {@link countPod}; the controller keeps its
+ * sums up to date from pod events (pod-index.ts), so a sync does not walk every pod.
  */
 import { selectorFromLabelSelector, type LabelSelector, type Selector } from "../../apimachinery/index.js";
 import {
   compareForDeletion,
   controllerRefOf,
   isPodActive,
-  isPodAvailable,
   isPodReady,
-  msUntilAvailable,
+  podReadySince,
   rankByRelatedPodsOnSameNode,
   type OwnerReference,
   type PodLike,
@@ -102,6 +103,97 @@ export function replicaSetSelector(rs: ReplicaSetLike): Selector | undefined {
   }
 }
 
+/**
+ * OwnerView: what of a ReplicaSet decides how its pods count (claims and status). Pods are
+ * counted again only when it changes (see {@link ownerViewSignature}).
+ */
+export interface OwnerView {
+  uid: string;
+  namespace: string;
+  /** undefined: invalid or empty selector (claims nothing). */
+  selector: Selector | undefined;
+  templateLabels: Readonly<Record<string, string>>;
+  minReadySeconds: number;
+}
+
+/** ownerView: the {@link OwnerView} of a ReplicaSet. */
+export function ownerView(rs: ReplicaSetLike): OwnerView {
+  return {
+    uid: rs.metadata.uid ?? "",
+    namespace: rs.metadata.namespace ?? "",
+    selector: replicaSetSelector(rs),
+    templateLabels: rs.spec?.template?.metadata?.labels ?? {},
+    minReadySeconds: rs.spec?.minReadySeconds ?? 0,
+  };
+}
+
+/** ownerViewSignature: equal for two ReplicaSets whose pods count the same. */
+export function ownerViewSignature(rs: ReplicaSetLike): string {
+  return JSON.stringify([rs.metadata.uid ?? "", rs.metadata.namespace ?? "", rs.spec?.selector ?? null, rs.spec?.template?.metadata?.labels ?? {}, rs.spec?.minReadySeconds ?? 0]);
+}
+
+/** How one pod controlled by a ReplicaSet counts. */
+export interface PodCount {
+  /** Active and selected: it counts toward replicas. */
+  owned: boolean;
+  /** Active, no longer selected by a valid selector: to be released (unless the ReplicaSet is being deleted). */
+  release: boolean;
+  /** Owned and carries every template label. */
+  fullyLabeled: boolean;
+  /** Owned and Ready. */
+  ready: boolean;
+  /** Owned and ready since (ms; undefined when not ready, unknown, or minReadySeconds is 0). */
+  readySince: number | undefined;
+}
+
+/**
+ * countPod: how a pod whose controller reference names the ReplicaSet (`view.uid`) counts
+ * for claims and status; undefined when it does not count at all (not active, another
+ * namespace, or not selected by an invalid selector).
+ */
+export function countPod(view: OwnerView, pod: PodLike): PodCount | undefined {
+  if ((pod.metadata.namespace ?? "") !== view.namespace || !isPodActive(pod)) return undefined;
+  const labels = pod.metadata.labels ?? {};
+  if (!(view.selector?.matches(labels) ?? false)) return view.selector ? { owned: false, release: true, fullyLabeled: false, ready: false, readySince: undefined } : undefined;
+  const ready = isPodReady(pod);
+  let fullyLabeled = true;
+  for (const k in view.templateLabels) if (labels[k] !== view.templateLabels[k]) fullyLabeled = false;
+  // The ready time only matters with minReadySeconds (parsing it is the costly part).
+  return { owned: true, release: false, fullyLabeled, ready, readySince: ready && view.minReadySeconds > 0 ? podReadySince(pod) : undefined };
+}
+
+/** isAvailable: an owned pod's count says available at `now` (ready for minReadySeconds; Kubernetes' IsPodAvailable). */
+export function isAvailable(c: PodCount, minReadySeconds: number, now: number): boolean {
+  if (!c.ready) return false;
+  if (minReadySeconds <= 0) return true;
+  return c.readySince !== undefined && c.readySince + minReadySeconds * 1000 <= now;
+}
+
+/** The status counts of a ReplicaSet's owned pods. */
+export interface OwnedCounts {
+  replicas: number;
+  fullyLabeled: number;
+  ready: number;
+  available: number;
+}
+
+/** countOwned: the {@link OwnedCounts} of `pods` (those controlled by the ReplicaSet) at `now`. */
+export function countOwned(rs: ReplicaSetLike, pods: readonly PodLike[], now: number): OwnedCounts {
+  const view = ownerView(rs);
+  const out: OwnedCounts = { replicas: 0, fullyLabeled: 0, ready: 0, available: 0 };
+  for (const pod of pods) if (controllerRefOf(pod)?.uid === view.uid) addCount(out, countPod(view, pod), view.minReadySeconds, now);
+  return out;
+}
+
+/** addCount: add an owned pod's count to `out` (nothing for a pod that is not owned). */
+export function addCount(out: OwnedCounts, c: PodCount | undefined, minReadySeconds: number, now: number): void {
+  if (!c?.owned) return;
+  out.replicas++;
+  if (c.fullyLabeled) out.fullyLabeled++;
+  if (c.ready) out.ready++;
+  if (isAvailable(c, minReadySeconds, now)) out.available++;
+}
+
 /** The outcome of claiming the pods of a namespace for one ReplicaSet. */
 export interface Claims<P extends PodLike = PodLike> {
   /** Pods this ReplicaSet controls and still selects. */
@@ -115,50 +207,38 @@ export interface Claims<P extends PodLike = PodLike> {
 /** decideClaims: which of the namespace's active pods the ReplicaSet keeps, adopts and releases. */
 export function decideClaims<P extends PodLike>(rs: ReplicaSetLike, pods: readonly P[]): Claims<P> {
   const out: Claims<P> = { owned: [], adopt: [], release: [] };
-  const selector = replicaSetSelector(rs);
+  const view = ownerView(rs);
   const deleting = !!rs.metadata.deletionTimestamp;
-  const ns = rs.metadata.namespace ?? "";
   for (const pod of pods) {
-    if ((pod.metadata.namespace ?? "") !== ns || !isPodActive(pod)) continue;
-    const matches = selector?.matches(pod.metadata.labels ?? {}) ?? false;
     const ref = controllerRefOf(pod);
     if (ref) {
-      if (ref.uid !== rs.metadata.uid) continue;
-      if (matches) out.owned.push(pod);
-      else if (!deleting && selector) out.release.push(pod);
+      if (ref.uid !== view.uid) continue;
+      const c = countPod(view, pod);
+      if (c?.owned) out.owned.push(pod);
+      else if (c?.release && !deleting) out.release.push(pod);
       continue;
     }
-    if (matches && !deleting) out.adopt.push(pod);
+    if (deleting || (pod.metadata.namespace ?? "") !== view.namespace || !isPodActive(pod)) continue;
+    if (view.selector?.matches(pod.metadata.labels ?? {})) out.adopt.push(pod);
   }
   return out;
 }
 
 /** What one sync does about the replica count. */
-export type ReplicaAction<P extends PodLike = PodLike> =
+export type ReplicaAction =
   | { type: "none" }
   /** Create `count` pods from the template. */
   | { type: "create"; count: number }
-  /** Delete these pods (the least valuable first). */
-  | { type: "delete"; pods: P[] };
+  /** Delete the `count` least valuable pods ({@link podsToDelete}). */
+  | { type: "delete"; count: number };
 
-/** Inputs of {@link decideReplicas}. */
-export interface ReplicaInputs<P extends PodLike = PodLike> {
-  rs: ReplicaSetLike;
-  /** Active pods the ReplicaSet controls (after claiming). */
-  owned: readonly P[];
-  /** Active pods of this ReplicaSet and its siblings (same controller), for the node rank. */
-  related?: readonly PodLike[];
-  burstReplicas?: number;
-}
-
-/** decideReplicas: create or delete to reach `spec.replicas` (nothing while the ReplicaSet is being deleted). */
-export function decideReplicas<P extends PodLike>(input: ReplicaInputs<P>): ReplicaAction<P> {
-  const { rs, owned } = input;
+/** decideReplicas: create or delete to reach `spec.replicas` from `owned` active pods (nothing while the ReplicaSet is being deleted). */
+export function decideReplicas(rs: ReplicaSetLike, owned: number, burstReplicas = DEFAULT_BURST_REPLICAS): ReplicaAction {
   if (rs.metadata.deletionTimestamp) return { type: "none" };
-  const burst = Math.max(1, input.burstReplicas ?? DEFAULT_BURST_REPLICAS);
-  const diff = owned.length - desiredReplicas(rs);
+  const burst = Math.max(1, burstReplicas);
+  const diff = owned - desiredReplicas(rs);
   if (diff < 0) return { type: "create", count: Math.min(-diff, burst) };
-  if (diff > 0) return { type: "delete", pods: podsToDelete(owned, input.related ?? owned, Math.min(diff, burst)) };
+  if (diff > 0) return { type: "delete", count: Math.min(diff, burst) };
   return { type: "none" };
 }
 
@@ -177,7 +257,7 @@ export function podNamePrefix(rsName: string): string {
   return prefix.length <= 253 - 5 ? prefix : rsName;
 }
 
-/** podFromTemplate: a new pod of `rs` (generateName, template labels/annotations/finalizers, controller reference). */
+/** podFromTemplate: a new pod of `rs` (generateName, template labels/annotations/finalizers, controller reference); a fresh object each call. */
 export function podFromTemplate(rs: ReplicaSetLike): PodLike & { apiVersion: string; kind: string } {
   const tpl = rs.spec?.template ?? {};
   const meta = tpl.metadata ?? {};
@@ -198,35 +278,18 @@ export interface ManageError {
   message: string;
 }
 
-function templateLabelsMatch(rs: ReplicaSetLike, pod: PodLike): boolean {
-  const want = rs.spec?.template?.metadata?.labels ?? {};
-  const have = pod.metadata.labels ?? {};
-  return Object.entries(want).every(([k, v]) => have[k] === v);
-}
-
 /** rfc3339: a time as Kubernetes writes it (seconds precision). */
 export function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 }
 
 /**
- * calculateStatus: the status for the owned active pods (Kubernetes' `calculateStatus`):
+ * calculateStatus: the status from the owned pods' counts (Kubernetes' `calculateStatus`):
  * replicas, fullyLabeledReplicas (all template labels present), readyReplicas,
  * availableReplicas (ready for minReadySeconds), observedGeneration and the ReplicaFailure
  * condition.
  */
-export function calculateStatus(rs: ReplicaSetLike, owned: readonly PodLike[], manageError: ManageError | undefined, now: number): ReplicaSetStatus {
-  const minReady = rs.spec?.minReadySeconds ?? 0;
-  let fullyLabeled = 0;
-  let ready = 0;
-  let available = 0;
-  for (const pod of owned) {
-    if (templateLabelsMatch(rs, pod)) fullyLabeled++;
-    if (isPodReady(pod)) {
-      ready++;
-      if (isPodAvailable(pod, minReady, now)) available++;
-    }
-  }
+export function calculateStatus(rs: ReplicaSetLike, counts: OwnedCounts, manageError: ManageError | undefined, now: number): ReplicaSetStatus {
   const conditions = [...(rs.status?.conditions ?? [])];
   const failureAt = conditions.findIndex((c) => c.type === REPLICA_FAILURE);
   if (manageError && failureAt < 0) {
@@ -239,10 +302,10 @@ export function calculateStatus(rs: ReplicaSetLike, owned: readonly PodLike[], m
     });
   } else if (!manageError && failureAt >= 0) conditions.splice(failureAt, 1);
   const status: ReplicaSetStatus = {
-    replicas: owned.length,
-    fullyLabeledReplicas: fullyLabeled,
-    readyReplicas: ready,
-    availableReplicas: available,
+    replicas: counts.replicas,
+    fullyLabeledReplicas: counts.fullyLabeled,
+    readyReplicas: counts.ready,
+    availableReplicas: counts.available,
     observedGeneration: rs.metadata.generation ?? 0,
   };
   if (conditions.length > 0) status.conditions = conditions;
@@ -268,16 +331,23 @@ export function statusEqual(a: ReplicaSetStatus | undefined, b: ReplicaSetStatus
   );
 }
 
-/** nextAvailabilityCheckMs: how long until the next owned pod becomes available (undefined: none pending). */
-export function nextAvailabilityCheckMs(rs: ReplicaSetLike, owned: readonly PodLike[], now: number): number | undefined {
-  const minReady = rs.spec?.minReadySeconds ?? 0;
-  if (minReady <= 0) return undefined; // ready is available at once
-  let next: number | undefined;
-  for (const pod of owned) {
-    const left = msUntilAvailable(pod, minReady, now);
-    if (left !== undefined && (next === undefined || left < next)) next = left;
-  }
-  return next;
+/** The shortest time between two status writes of one ReplicaSet whose counts are still moving. */
+export const DEFAULT_STATUS_INTERVAL_MS = 1000;
+
+/**
+ * statusWriteDelayMs: how long to hold back writing `next` over the cached status (0: write
+ * now). Counts that move while pods come and go are written at most once per `intervalMs`
+ * after the previous write (`lastWriteAt`), so a scale-up of thousands of pods costs a few
+ * writes, not one per pod; a new observedGeneration, changed conditions, and a settled
+ * ReplicaSet (every count at spec.replicas) are written at once.
+ */
+export function statusWriteDelayMs(rs: ReplicaSetLike, next: ReplicaSetStatus, lastWriteAt: number | undefined, now: number, intervalMs: number): number {
+  const cur = rs.status;
+  if ((cur?.observedGeneration ?? 0) !== (next.observedGeneration ?? 0) || !sameConditions(cur?.conditions, next.conditions)) return 0;
+  const want = desiredReplicas(rs);
+  const settled = [next.replicas, next.fullyLabeledReplicas, next.readyReplicas, next.availableReplicas].every((n) => (n ?? 0) === want);
+  if (settled || lastWriteAt === undefined) return 0;
+  return Math.max(0, lastWriteAt + intervalMs - now);
 }
 
 /**

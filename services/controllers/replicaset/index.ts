@@ -23,8 +23,13 @@ export {
   podFromTemplate,
   podNamePrefix,
   calculateStatus,
+  countPod,
+  countOwned,
+  ownerView,
+  isAvailable,
   statusEqual,
-  nextAvailabilityCheckMs,
+  statusWriteDelayMs,
+  DEFAULT_STATUS_INTERVAL_MS,
   replicaSetsSelecting,
   replicaSetSelector,
   siblingsOf,
@@ -37,7 +42,9 @@ export {
   type Claims,
   type ManageError,
   type ReplicaAction,
-  type ReplicaInputs,
+  type OwnedCounts,
+  type OwnerView,
+  type PodCount,
   type ReplicaSetLike,
   type ReplicaSetStatus,
   type ReplicaSetCondition,
@@ -62,4 +69,4 @@ export {
   type RankedPod,
 } from "./pods.js";
 export { slowStartBatch, slowStartWindow, SLOW_START_INITIAL_BATCH_SIZE, type SlowStartResult } from "./slow-start.js";
-export { PodIndex } from "./pod-index.js";
+export { PodIndex, ControlledPods, type KeyedPod } from "./pod-index.js";

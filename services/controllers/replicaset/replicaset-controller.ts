@@ -24,19 +24,20 @@ import {
   decideClaims,
   decideReplicas,
   DEFAULT_BURST_REPLICAS,
-  desiredReplicas,
-  nextAvailabilityCheckMs,
+  DEFAULT_STATUS_INTERVAL_MS,
   podFromTemplate,
+  podsToDelete,
   replicaSetKey,
   replicaSetsSelecting,
   siblingsOf,
   statusEqual,
+  statusWriteDelayMs,
   type ManageError,
   type ReplicaSetLike,
   type ReplicaSetStatus,
 } from "./decide.js";
 import { ControllerExpectations, DEFAULT_EXPECTATIONS_TIMEOUT_MS } from "./expectations.js";
-import { PodIndex } from "./pod-index.js";
+import { PodIndex, type KeyedPod } from "./pod-index.js";
 import { controllerRefOf, isPodActive, isPodTerminating, type OwnerReference, type PodLike } from "./pods.js";
 import { slowStartBatch, slowStartWindow, SLOW_START_INITIAL_BATCH_SIZE } from "./slow-start.js";
 
@@ -58,6 +59,8 @@ export interface ReplicaSetControllerOptions {
    * each waiting for its slowest create.
    */
   slowStart?: "window" | "batch";
+  /** Shortest time between two status writes of a ReplicaSet whose counts are moving (default 1000 ms; see statusWriteDelayMs). */
+  statusIntervalMs?: number;
 }
 
 /** InvalidReplicaSetConfigError: an option from the environment is not a positive integer. */
@@ -120,6 +123,14 @@ function sameLabels(a: Record<string, string> | undefined, b: Record<string, str
   return x.length === Object.keys(y).length && x.every(([k, v]) => y[k] === v);
 }
 
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === "object" && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
 /** The store key of a pod, as the informer names it. */
 function podKeyOf(c: Cached<KubeObject>): string {
   return c.key;
@@ -135,12 +146,15 @@ interface Term {
   podIndex: PodIndex;
   /** namespace → store keys of its ReplicaSets. */
   rsByNamespace: Map<string, Set<string>>;
+  /** ReplicaSet key → when this term last wrote its status (see statusWriteDelayMs). */
+  statusWrittenAt: Map<string, number>;
   running: Promise<void>;
 }
 
 export class ReplicaSetController implements Controller {
   readonly name = "replicaset-controller";
   private term: Term | undefined;
+  private readonly templatePods = new WeakMap<ReplicaSetLike, KubeObject>();
   /** Counters for health and tests. */
   readonly stats = { reconciles: 0, creates: 0, deletes: 0, adoptions: 0, releases: 0, statusUpdates: 0, createErrors: 0, deleteErrors: 0 };
 
@@ -170,6 +184,7 @@ export class ReplicaSetController implements Controller {
       replicaSets: ctx.informers.informer("ReplicaSet"),
       podIndex: new PodIndex(),
       rsByNamespace: new Map(),
+      statusWrittenAt: new Map(),
       running: Promise.resolve(),
     };
     this.term = term;
@@ -316,20 +331,13 @@ export class ReplicaSetController implements Controller {
     const keys = term.rsByNamespace.get(ns);
     keys?.delete(c.key);
     if (keys?.size === 0) term.rsByNamespace.delete(ns);
+    term.podIndex.forget(rs.metadata.uid ?? "");
+    term.statusWrittenAt.delete(replicaSetKey(rs));
     term.expectations.delete(replicaSetKey(rs));
     term.queue.add(replicaSetKey(rs));
   }
 
   // ---- reconcile ----
-
-  private podsByKeys(term: Term, keys: readonly string[]): Array<{ key: string; pod: PodLike }> {
-    const out: Array<{ key: string; pod: PodLike }> = [];
-    for (const key of keys) {
-      const c = term.pods.get(key);
-      if (c) out.push({ key, pod: c.object as PodLike });
-    }
-    return out;
-  }
 
   /** reconcile: one sync of the ReplicaSet `namespace/name`. */
   private async reconcile(term: Term, key: string): Promise<void | { requeueAfterMs?: number }> {
@@ -344,32 +352,47 @@ export class ReplicaSetController implements Controller {
     }
     const uid = rs.metadata.uid ?? "";
     const needsSync = term.expectations.satisfied(key);
-    const candidates = this.podsByKeys(term, [...term.podIndex.controlledBy(uid), ...term.podIndex.orphans(ns)]);
-    const keyOfPod = new Map(candidates.map((c) => [c.pod, c.key]));
-    const claims = decideClaims(rs, candidates.map((c) => c.pod));
+    // The index counts the pods this ReplicaSet controls as their events arrive; it is looked up
+    // again after every await (a group that lost all its pods meanwhile is a new one).
+    const controlled = () => {
+      const group = term.podIndex.controlled(uid);
+      group.setOwner(rs);
+      return group;
+    };
+    // Only orphans and pods that stopped matching can change hands.
+    const claims = decideClaims(rs, [...term.podIndex.orphans(ns), ...controlled().toRelease()].map((c) => c.pod));
     for (const pod of claims.release) await this.release(term, rs, pod);
-    const owned: PodLike[] = [...claims.owned];
+    const adopted: KeyedPod[] = [];
     if (claims.adopt.length > 0) {
       // Kubernetes' RecheckDeletionTimestamp: never adopt for an owner that is already going.
       if (!(await this.canAdopt(term, rs))) throw new AdoptionRefusedError(`${key} (uid ${uid}) is gone or being deleted; not adopting ${claims.adopt.length} pod(s)`);
       for (const pod of claims.adopt) {
-        const adopted = await this.adopt(term, rs, pod);
-        if (adopted) owned.push(adopted);
+        const out = await this.adopt(term, rs, pod);
+        if (out) adopted.push({ key: objectKey("pods", ns, out.metadata.name), pod: out });
       }
     }
 
+    const group = controlled();
+    const counts = group.counts(term.ctx.clock.now(), adopted);
     let manageError: (ManageError & { cause: unknown }) | undefined;
     if (needsSync && !rs.metadata.deletionTimestamp) {
-      manageError = await this.manageReplicas(term, key, rs, owned, (p) => keyOfPod.get(p) ?? objectKey("pods", ns, p.metadata.name));
+      manageError = await this.manageReplicas(term, key, rs, counts.replicas, () => group.owned(adopted));
     }
 
     const now = term.ctx.clock.now();
-    const status = calculateStatus(rs, owned, manageError, now);
-    if (!statusEqual(rs.status, status)) await this.writeStatus(term, rs, status);
+    const status = calculateStatus(rs, counts, manageError, now);
+    let statusDelay = 0;
+    if (!statusEqual(rs.status, status)) {
+      statusDelay = statusWriteDelayMs(rs, status, term.statusWrittenAt.get(key), now, this.opts.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS);
+      if (statusDelay === 0) {
+        await this.writeStatus(term, rs, status);
+        term.statusWrittenAt.set(key, now);
+      }
+    }
     if (manageError) throw manageError.cause;
 
-    // Wake up when a ready pod becomes available, and when outstanding expectations expire (a lost event must not stall the ReplicaSet).
-    const waits = [nextAvailabilityCheckMs(rs, owned, now), term.expectations.msUntilExpiry(key)].filter((v): v is number => v !== undefined && v > 0);
+    // Wake up to write a held-back status, when a ready pod becomes available, and when outstanding expectations expire (a lost event must not stall the ReplicaSet).
+    const waits = [statusDelay, controlled().msUntilNextAvailable(now), term.expectations.msUntilExpiry(key)].filter((v): v is number => v !== undefined && v > 0);
     return waits.length > 0 ? { requeueAfterMs: Math.min(...waits) } : undefined;
   }
 
@@ -415,29 +438,24 @@ export class ReplicaSetController implements Controller {
     }
   }
 
-  /** manageReplicas: create or delete toward spec.replicas; returns the first error (the status shows it, the queue retries). */
+  /** manageReplicas: create or delete toward spec.replicas from `owned` pods; returns the first error (the status shows it, the queue retries). */
   private async manageReplicas(
     term: Term,
     key: string,
     rs: ReplicaSetLike,
-    owned: PodLike[],
-    podKey: (p: PodLike) => string,
+    owned: number,
+    ownedPods: () => KeyedPod[],
   ): Promise<(ManageError & { cause: unknown }) | undefined> {
     const { client, log } = term.ctx;
-    const ns = rs.metadata.namespace ?? "";
-    const related: PodLike[] = [];
-    // The node rank only matters for a scale-down.
-    if (owned.length > desiredReplicas(rs)) for (const sibling of siblingsOf(rs, this.replicaSetsIn(term, ns))) {
-      for (const { pod } of this.podsByKeys(term, term.podIndex.controlledBy(sibling.metadata.uid ?? ""))) if (isPodActive(pod)) related.push(pod);
-    }
-    const action = decideReplicas({ rs, owned, related, burstReplicas: this.opts.burstReplicas ?? DEFAULT_BURST_REPLICAS });
+    const action = decideReplicas(rs, owned, this.opts.burstReplicas ?? DEFAULT_BURST_REPLICAS);
     if (action.type === "create") {
       term.expectations.expectCreations(key, action.count);
       let unknown = 0;
       const slowStart = this.opts.slowStart === "batch" ? slowStartBatch : slowStartWindow;
+      const pod = this.templatePod(rs);
       const result = await slowStart(action.count, this.opts.initialBatchSize ?? SLOW_START_INITIAL_BATCH_SIZE, async () => {
         try {
-          await client.create(podFromTemplate(rs) as KubeObject);
+          await client.create(pod);
           this.stats.creates++;
         } catch (err) {
           if (isUnknownOutcome(err)) unknown++;
@@ -456,9 +474,21 @@ export class ReplicaSetController implements Controller {
       return undefined;
     }
     if (action.type === "delete") {
-      const keys = action.pods.map(podKey);
+      const candidates = ownedPods();
+      // The node rank counts the active pods of this ReplicaSet and its siblings.
+      const related: PodLike[] = [];
+      for (const sibling of siblingsOf(rs, this.replicaSetsIn(term, rs.metadata.namespace ?? ""))) {
+        for (const { pod } of term.podIndex.controlledBy(sibling.metadata.uid ?? "")) if (isPodActive(pod)) related.push(pod);
+      }
+      const keyOf = new Map(candidates.map((c) => [c.pod, c.key]));
+      const pods = podsToDelete(
+        candidates.map((c) => c.pod),
+        related,
+        action.count,
+      );
+      const keys = pods.map((p) => keyOf.get(p)!);
       term.expectations.expectDeletions(key, keys);
-      const results = await Promise.allSettled(action.pods.map((p, i) => this.deletePod(term, key, p, keys[i]!)));
+      const results = await Promise.allSettled(pods.map((p, i) => this.deletePod(term, key, p, keys[i]!)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failed) {
         log.warn("failed to delete pods", { replicaSet: key, err: errorMessage(failed.reason) });
@@ -467,6 +497,19 @@ export class ReplicaSetController implements Controller {
       return undefined;
     }
     return undefined;
+  }
+
+  /**
+   * templatePod: the pod every create of `rs` sends, built once per cached ReplicaSet object
+   * (a new object arrives with every change) and frozen: it is shared by all the creates.
+   */
+  private templatePod(rs: ReplicaSetLike): KubeObject {
+    let pod = this.templatePods.get(rs);
+    if (!pod) {
+      pod = deepFreeze(podFromTemplate(rs) as KubeObject);
+      this.templatePods.set(rs, pod);
+    }
+    return pod;
   }
 
   private async deletePod(term: Term, rsKey: string, pod: PodLike, key: string): Promise<void> {
