@@ -73,7 +73,7 @@ test("bad input - typed errors, nothing changed, actors keep serving", { timeout
       const subject = subjects.api("", "configmaps", "create");
       const hostile: Array<[string, Uint8Array, number]> = [
         ["raw garbage", new Uint8Array([1, 2, 3, 4, 5]), 400],
-        ["wrong envelope kind", wrap(KINDS.ChangeEvent, new Uint8Array([8, 1])), 400],
+        ["wrong envelope kind", wrap(KINDS.ChangeEventBatch, new Uint8Array([8, 1])), 400],
         ["undecodable request", wrap(KINDS.ApiRequest, new Uint8Array([0xff, 0xff, 0xff])), 400],
         ["oversized", new Uint8Array(5 * 1024 * 1024), 413],
       ];

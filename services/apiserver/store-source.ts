@@ -2,9 +2,8 @@
  * store-source: a ListWatchSource for informers inside the API server process, which (unlike
  * other actors) reads the store directly: list and replay from Redis, live events from the bus.
  */
-import { informerEventFromBus, type InformerEvent, type ListWatchSource } from "../client/index.js";
+import { informerEventsFromBatch, type InformerEvent, type ListWatchSource } from "../client/index.js";
 import { KINDS, subjects, unwrap, type Bus } from "../kernel/index.js";
-import { bus as busProto } from "../schema/bus.js";
 import { listPrefix } from "../store/object-keys.js";
 import type { ChangeEvent, RedisStore } from "../store/index.js";
 
@@ -16,7 +15,7 @@ export function storeEventToInformer(e: ChangeEvent): InformerEvent {
  * storeListWatch: list/replay from the store, live events of `storeResource` from the bus.
  *
  * Live events are taken straight from the NATS connection with a callback (no per-message
- * promise, span or async iteration): each change is fanned out to HTTP watchers in the same
+ * promise, span or async iteration): each batch of changes is fanned out to HTTP watchers in the same
  * tick it arrives, not after the request work queued in between. An undecodable message goes
  * (and a failing handler) to `onBadMessage` and is dropped (the informer's gap check repairs what it may have hidden).
  */
@@ -31,18 +30,18 @@ export function storeListWatch(store: RedisStore, bus: Bus, storeResource: strin
       const r = await store.scanEvents(prefix, from);
       return { events: r.events.map(storeEventToInformer), revision: r.scannedTo };
     },
-    subscribe: (onEvent) => {
+    subscribe: (onEvents) => {
       const sub = bus.nats.subscribe(subjects.changesAll(storeResource), {
         callback: (err, m) => {
           if (err) return onBadMessage(err);
-          let event: InformerEvent;
+          let events: InformerEvent[];
           try {
-            event = informerEventFromBus(busProto.ChangeEvent.decode(unwrap(m.data, KINDS.ChangeEvent).payload));
+            events = informerEventsFromBatch(unwrap(m.data, KINDS.ChangeEventBatch).payload);
           } catch (e) {
             return onBadMessage(e);
           }
           try {
-            onEvent(event);
+            onEvents(events);
           } catch (e) {
             // Never let a handler's failure reach the NATS connection's parser.
             onBadMessage(e);

@@ -177,12 +177,10 @@ export class ApiClient {
         return { items, revision };
       },
       replay: (from) => this.events(ref, from),
-      subscribe: (onEvent) => {
-        const sub = this.bus.subscribe(
-          subjects.changesAll(storeResource),
-          (m) => onEvent(informerEventFromBus(busProto.ChangeEvent.decode(m.payload))),
-          { expectKind: KINDS.ChangeEvent },
-        );
+      subscribe: (onEvents) => {
+        const sub = this.bus.subscribe(subjects.changesAll(storeResource), (m) => onEvents(informerEventsFromBatch(m.payload)), {
+          expectKind: KINDS.ChangeEventBatch,
+        });
         return () => sub.unsubscribe();
       },
       onReconnect: (cb) => this.bus.onReconnect(() => cb()),
@@ -216,6 +214,11 @@ function item(o: IItem | null | undefined): ListedItem {
 export function busEventFromStore(e: StoreChangeEvent): IChangeEvent {
   const k = parseObjectKey(e.key);
   return { type: e.type, revision: e.revision, prevRevision: e.prevRevision, resource: k.resource, namespace: k.namespace, name: k.name, createRevision: e.createRevision, object: e.value };
+}
+
+/** informerEventsFromBatch: the events of a relay message (a ChangeEventBatch payload), in order. */
+export function informerEventsFromBatch(payload: Uint8Array): InformerEvent[] {
+  return busProto.ChangeEventBatch.decode(payload).events.map(informerEventFromBus);
 }
 
 /** informerEventFromBus: a bus ChangeEvent as an informer consumes it (the store key rebuilt). */

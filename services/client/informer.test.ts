@@ -14,7 +14,7 @@ function memoryLog() {
   let compacted = 0;
   const state = new Map<string, { value: string; mod: number; create: number }>();
   const log: InformerEvent[] = [];
-  let live: ((e: InformerEvent) => void) | undefined;
+  let live: ((events: readonly InformerEvent[]) => void) | undefined;
   const calls = { list: 0, replay: 0 };
   const write = (key: string, value: string | null, deliver = true) => {
     rev += 1;
@@ -30,7 +30,7 @@ function memoryLog() {
     }
     lastOfResource = rev;
     log.push(e);
-    if (deliver) live?.(e);
+    if (deliver) live?.([e]);
     return e;
   };
   const source: ListWatchSource = {
@@ -50,7 +50,9 @@ function memoryLog() {
   };
   /** A write to another resource: the global revision moves, this resource's log does not. */
   const otherResourceWrite = () => (rev += 1);
-  return { source, write, otherResourceWrite, calls, compact: (r: number) => (compacted = r), snapshot: () => new Map([...state].map(([k, v]) => [k, v.value])) };
+  /** Delivers events as one live batch (as one relay message carries them). */
+  const deliver = (events: InformerEvent[]) => live?.(events);
+  return { source, write, deliver, otherResourceWrite, calls, compact: (r: number) => (compacted = r), snapshot: () => new Map([...state].map(([k, v]) => [k, v.value])) };
 }
 
 const view = (inf: Informer<string>) => new Map(inf.list().map((c) => [c.key, c.object]));
@@ -94,12 +96,46 @@ test("informer - duplicates are dropped by revision", async () => {
   const e1 = m.write("/cm/a", "1");
   const e2 = m.write("/cm/a", "2");
   // A relay failover re-publishes events the informer already has.
-  const redeliver = (inf as unknown as { onLive(e: unknown): void }).onLive.bind(inf);
-  redeliver(e1);
-  redeliver(e2);
+  m.deliver([e1, e2]);
   await inf.idle();
   assert.equal(updates, 1);
   assert.deepEqual(view(inf), m.snapshot());
+});
+
+test("informer - a batch is applied event by event, in order", async () => {
+  const m = memoryLog();
+  const inf = new Informer(m.source, dec, { resyncCheckMs: 0 });
+  const seen: string[] = [];
+  inf.addHandlers({ onEvent: (type, o, _old, rev) => seen.push(`${type} ${o.key}@${rev}`) });
+  await inf.start();
+  const batch = [m.write("/cm/a", "1", false), m.write("/cm/b", "1", false), m.write("/cm/a", "2", false), m.write("/cm/b", null, false)];
+  m.deliver(batch);
+  await inf.idle();
+  assert.deepEqual(seen, ["ADDED /cm/a@1", "ADDED /cm/b@2", "MODIFIED /cm/a@3", "DELETED /cm/b@4"]);
+  assert.deepEqual(view(inf), m.snapshot());
+  assert.equal(m.calls.replay, 0);
+});
+
+test("informer - a gap in the middle of a batch triggers a replay and the cache converges", async () => {
+  const m = memoryLog();
+  const inf = new Informer(m.source, dec, { resyncCheckMs: 0 });
+  const revisions: number[] = [];
+  inf.addHandlers({ onEvent: (_t, _o, _old, rev) => revisions.push(rev) });
+  await inf.start();
+  const e1 = m.write("/cm/a", "1");
+  m.write("/cm/b", "1", false); // lost on the bus
+  const e3 = m.write("/cm/c", "1", false);
+  const e4 = m.write("/cm/a", "2", false);
+  const e5 = m.write("/cm/b", null, false);
+  // A redelivered event (e1), then e3 whose prevRevision 2 proves the gap, then more.
+  m.deliver([e1, e3, e4, e5]);
+  await inf.idle();
+  assert.deepEqual(view(inf), m.snapshot());
+  assert.equal(m.calls.replay, 1);
+  assert.equal(inf.stats.gaps, 1);
+  assert.ok(inf.stats.duplicates >= 1, "e1 and the replayed rest of the batch are dropped as duplicates");
+  assert.deepEqual(revisions, [1, 2, 3, 4, 5], "every change once, in order");
+  assert.equal(inf.revision, 5);
 });
 
 test("informer - a compacted log makes it relist and emit the difference", async () => {

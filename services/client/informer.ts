@@ -3,7 +3,8 @@
  *
  * Contract (DESIGN.md §5):
  * - Subscribe to live change events first, then list at revision R; events at or below R are
- *   already in the list and dropped.
+ *   already in the list and dropped. Live events arrive in batches (one per relay message, in
+ *   revision order); every event of a batch is checked on its own, as below.
  * - `last` is the revision up to which the cache is complete. A live event whose
  *   `prevRevision` is above `last` proves a gap: the informer replays the store's log after
  *   `last` (the API's `events` verb), and relists when the log was compacted past it.
@@ -42,8 +43,8 @@ export interface ListWatchSource {
    * Throws CompactedError when `fromRevision` is below the log's window.
    */
   replay(fromRevision: number): Promise<{ events: InformerEvent[]; revision: number }>;
-  /** Live events; returns an unsubscribe function. */
-  subscribe(onEvent: (e: InformerEvent) => void): () => void;
+  /** Live events, a batch at a time in revision order; returns an unsubscribe function. */
+  subscribe(onEvents: (events: readonly InformerEvent[]) => void): () => void;
   /** Called after the bus reconnects; returns an unsubscribe function. */
   onReconnect?(cb: () => void): () => void;
 }
@@ -126,7 +127,7 @@ export class Informer<T> {
 
   /** Subscribes, lists, and resolves once the cache holds the first full list. */
   start(): Promise<void> {
-    this.unsubscribers.push(this.source.subscribe((e) => this.onLive(e)));
+    this.unsubscribers.push(this.source.subscribe((events) => this.onLive(events)));
     if (this.source.onReconnect) this.unsubscribers.push(this.source.onReconnect(() => this.requestCatchUp()));
     const every = this.opts.resyncCheckMs ?? 10_000;
     if (every > 0) {
@@ -179,9 +180,9 @@ export class Informer<T> {
     return new Promise((res) => this.idleWaiters.push(res));
   }
 
-  private onLive(e: InformerEvent): void {
+  private onLive(events: readonly InformerEvent[]): void {
     if (this.stopped) return;
-    this.pending.push(e);
+    for (const e of events) this.pending.push(e);
     this.schedule();
   }
 

@@ -41,7 +41,7 @@ test("bus - request/reply returns the reply payload; errors come back typed", as
     const text = dec(m.payload);
     if (text === "missing") m.respondError({ code: 404, reason: "NotFound", message: "deployments.apps \"x\" not found" });
     else if (text === "throw") throw new Error("handler bug");
-    else if (text === "wrong") m.respond(KINDS.ChangeEvent, m.payload);
+    else if (text === "wrong") m.respond(KINDS.ChangeEventBatch, m.payload);
     else m.respond(KINDS.ApiResponse, enc(`echo:${text}`));
   });
   await server.flush();
@@ -78,7 +78,7 @@ test("bus - a queue group hands each message to exactly one member", async () =>
   await Promise.all([...members, publisher].map((b) => b.flush()));
 
   const N = 300;
-  for (let i = 0; i < N; i++) publisher.publish(subject, KINDS.ChangeEvent, enc(`m${i}`));
+  for (let i = 0; i < N; i++) publisher.publish(subject, KINDS.ChangeEventBatch, enc(`m${i}`));
   await publisher.flush();
   await waitFor(() => [...seen.values()].reduce((a, b) => a + b, 0) >= N && plain >= N, "all messages delivered");
   await Promise.all(members.map((b) => b.flush()));
@@ -105,7 +105,7 @@ test("bus - no responders, timeout and closed connection are typed errors", asyn
 
   const closing = await Bus.connect({ servers: nats.url, name: "closing" });
   await closing.close();
-  assert.throws(() => closing.publish("k8s.x", KINDS.ChangeEvent, enc("x")), BusClosedError);
+  assert.throws(() => closing.publish("k8s.x", KINDS.ChangeEventBatch, enc("x")), BusClosedError);
   await assert.rejects(closing.request("k8s.x", KINDS.ApiRequest, enc("x")), BusClosedError);
 });
 
@@ -145,7 +145,7 @@ test("bus - bad input is logged as a typed error and the actor keeps serving", a
   await good("before");
   const bad: Array<{ what: string; bytes: Uint8Array; error: string; code: number }> = [
     { what: "garbage", bytes: enc("\u00ff\u00fe not a protobuf envelope at all"), error: "EnvelopeError", code: 400 },
-    { what: "wrong kind", bytes: wrap(KINDS.ChangeEvent, proto.ChangeEvent.encode({ name: "x" }).finish()), error: "EnvelopeError", code: 400 },
+    { what: "wrong kind", bytes: wrap(KINDS.ChangeEventBatch, proto.ChangeEvent.encode({ name: "x" }).finish()), error: "EnvelopeError", code: 400 },
     { what: "unknown version", bytes: proto.Envelope.encode({ version: 99, kind: KINDS.ApiRequest, payload: new Uint8Array(0) }).finish(), error: "EnvelopeError", code: 400 },
     { what: "oversize", bytes: new Uint8Array(5 * 1024 * 1024).fill(7), error: "OversizeError", code: 413 },
   ];

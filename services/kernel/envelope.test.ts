@@ -19,9 +19,9 @@ test("envelope - garbage bytes are EnvelopeError undecodable", () => {
 });
 
 test("envelope - wrong kind and unknown version are typed", () => {
-  const wrong = wrap(KINDS.ChangeEvent, new Uint8Array([1]));
-  assert.throws(() => unwrap(wrong, KINDS.ApiRequest), (e: unknown) => e instanceof EnvelopeError && e.reason === "wrong-kind" && e.kind === KINDS.ChangeEvent);
-  assert.equal(unwrap(wrong, [KINDS.ApiRequest, KINDS.ChangeEvent]).kind, KINDS.ChangeEvent);
+  const wrong = wrap(KINDS.ChangeEventBatch, new Uint8Array([1]));
+  assert.throws(() => unwrap(wrong, KINDS.ApiRequest), (e: unknown) => e instanceof EnvelopeError && e.reason === "wrong-kind" && e.kind === KINDS.ChangeEventBatch);
+  assert.equal(unwrap(wrong, [KINDS.ApiRequest, KINDS.ChangeEventBatch]).kind, KINDS.ChangeEventBatch);
   const v2 = bus.Envelope.encode({ version: 2, kind: KINDS.ApiRequest, payload: new Uint8Array(0) }).finish();
   assert.throws(() => unwrap(v2, KINDS.ApiRequest), (e: unknown) => e instanceof EnvelopeError && e.reason === "unknown-version");
 });

@@ -23,7 +23,7 @@ export const KINDS = {
   ApiResponse: "ApiResponse",
   ApiBatchRequest: "ApiBatchRequest",
   ApiBatchResponse: "ApiBatchResponse",
-  ChangeEvent: "ChangeEvent",
+  ChangeEventBatch: "ChangeEventBatch",
   ActorHealth: "ActorHealth",
   /** A request whose reply is a BusStatus error (see Bus.request). */
   BusStatus: "BusStatus",

@@ -66,14 +66,14 @@ test("tracing - events carry context too; a message without context starts a new
   server.subscribe(subjects.changesAll("deployments.apps"), () => void got++);
   await server.flush();
   await withSpan("relay publish", async () => {
-    client.publish(subject, KINDS.ChangeEvent, new Uint8Array([1]));
+    client.publish(subject, KINDS.ChangeEventBatch, new Uint8Array([1]));
   });
-  client.publish(subject, KINDS.ChangeEvent, new Uint8Array([2])); // no active span
+  client.publish(subject, KINDS.ChangeEventBatch, new Uint8Array([2])); // no active span
   await client.flush();
-  await waitFor(() => exporter.getFinishedSpans().filter((s) => s.name === "changes ChangeEvent").length === 2, "two consumer spans");
+  await waitFor(() => exporter.getFinishedSpans().filter((s) => s.name === "changes ChangeEventBatch").length === 2, "two consumer spans");
 
   const relay = spanNamed("relay publish")!;
-  const consumers = exporter.getFinishedSpans().filter((s) => s.name === "changes ChangeEvent");
+  const consumers = exporter.getFinishedSpans().filter((s) => s.name === "changes ChangeEventBatch");
   assert.equal(got, 2);
   assert.ok(consumers.every((s) => s.kind === SpanKind.CONSUMER));
   const child = consumers.find((s) => s.spanContext().traceId === relay.spanContext().traceId);

@@ -8,8 +8,8 @@ import { provideStore } from "../kernel/store-provider.js";
 import { TOKENS } from "../kernel/index.js";
 import { Relay, relayOptionsFromEnv } from "./relay.js";
 
-export { Relay, relayOptionsFromEnv, encodeChange, type RelayOptions } from "./relay.js";
-export { decideCursorSave, routeOf } from "./decide.js";
+export { Relay, relayOptionsFromEnv, type RelayOptions } from "./relay.js";
+export { batchesOf, decideCursorSave, MAX_BATCH_BYTES, type EventBatch } from "./decide.js";
 
 /** main: run one relay actor in this process until SIGTERM. */
 export async function main(): Promise<void> {

@@ -3,8 +3,9 @@
  *
  * Contract (DESIGN.md §5): exactly one relay is active at a time, elected by a lease in the
  * store (`tryAcquireLease`); standbys retry. The active relay reads the log from its cursor
- * (the last revision it saved as published), publishes every event on
- * `k8s.changes.<resource>.<namespace>`, and saves the cursor now and then. A relay that is
+ * (the last revision it saved as published), publishes what each read of the log returned at
+ * once, as ChangeEventBatch messages on `k8s.changes.<resource>.<namespace>` (see
+ * {@link batchesOf}: per resource in revision order), and saves the cursor now and then. A relay that is
  * killed leaves the cursor behind the bus at most by one save period: its successor
  * re-publishes from there, and subscribers drop duplicates by revision. If the log was
  * compacted past the cursor, the relay jumps to the oldest available revision; subscribers see
@@ -14,8 +15,8 @@ import { inject, injectable } from "tsyringe";
 import { Actor, KINDS, TOKENS, subjects, type Bus, type KernelConfig } from "../kernel/index.js";
 import { busEventFromStore } from "../client/index.js";
 import { bus as busProto } from "../schema/bus.js";
-import { CompactedError, type ChangeEvent, type RedisStore } from "../store/index.js";
-import { decideCursorSave, routeOf, type CursorPolicy, DEFAULT_CURSOR_POLICY } from "./decide.js";
+import { CompactedError, type RedisStore } from "../store/index.js";
+import { batchesOf, decideCursorSave, type CursorPolicy, DEFAULT_CURSOR_POLICY } from "./decide.js";
 
 /** Relay settings (env: RELAY_LEASE_MS). */
 export interface RelayOptions {
@@ -32,16 +33,12 @@ export function relayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Relay
   return { leaseMs: Number.isFinite(leaseMs) && leaseMs >= 200 ? leaseMs : 3000, cursor: DEFAULT_CURSOR_POLICY };
 }
 
-/** Encodes one store change as the bus ChangeEvent. */
-export function encodeChange(e: ChangeEvent): Uint8Array {
-  return busProto.ChangeEvent.encode(busEventFromStore(e)).finish();
-}
-
 @injectable()
 export class Relay extends Actor {
   private leading = false;
   private abort: AbortController | undefined;
   private published = 0;
+  private messages = 0;
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -59,7 +56,7 @@ export class Relay extends Actor {
   }
 
   protected override healthDetail(): string {
-    return this.leading ? `leader, published ${this.published}` : "standby";
+    return this.leading ? `leader, published ${this.published} events in ${this.messages} messages` : "standby";
   }
 
   protected async onStart(): Promise<void> {
@@ -129,14 +126,18 @@ export class Relay extends Actor {
     try {
       for (;;) {
         try {
-          for await (const e of this.store.watch("/", from, { signal: inner.signal })) {
+          // Each read is published as soon as it returns (no waiting to fill a batch): under
+          // load a read holds what was committed while the previous one was being published.
+          for await (const run of this.store.watchRuns("/", from, { signal: inner.signal })) {
             if (!this.leading) break;
-            const r = routeOf(e);
-            this.bus.publish(subjects.changes(r.resource, r.namespace), KINDS.ChangeEvent, encodeChange(e));
-            this.published++;
-            last = e.revision;
+            for (const b of batchesOf(run.map(busEventFromStore))) {
+              this.bus.publish(subjects.changes(b.resource, b.namespace), KINDS.ChangeEventBatch, busProto.ChangeEventBatch.encode({ events: b.events }).finish());
+              this.messages++;
+            }
+            this.published += run.length;
+            last = run[run.length - 1]!.revision;
             if (unsaved === 0) firstUnsavedAt = Date.now();
-            unsaved++;
+            unsaved += run.length;
             if (decideCursorSave(unsaved, firstUnsavedAt, Date.now(), this.opts.cursor)) await save();
           }
           return;

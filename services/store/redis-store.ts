@@ -314,6 +314,20 @@ export class RedisStore {
    * a busy log (use `events` or the relay's subjects there).
    */
   async *watch(prefix: string, fromRevision: number, opts: WatchOptions & { signal?: AbortSignal } = {}): AsyncIterable<ChangeEvent> {
+    for await (const run of this.watchRuns(prefix, fromRevision, opts)) {
+      for (const ev of run) {
+        yield ev;
+        if (this.closed || opts.signal?.aborted) return;
+      }
+    }
+  }
+
+  /**
+   * watchRuns: {@link watch} one read of the log at a time: each run holds the (non-empty)
+   * matching events of one read, in revision order, as soon as the read returns. A reader that
+   * handles a run as a whole (the relay publishes it in a few messages) pays per read, not per event.
+   */
+  async *watchRuns(prefix: string, fromRevision: number, opts: WatchOptions & { signal?: AbortSignal } = {}): AsyncIterable<ChangeEvent[]> {
     const { signal, onResume } = opts;
     if (signal?.aborted || this.closed) return;
     const conn = this.pool[0].duplicate({ connectionName: "store-watch", enableAutoPipelining: false, lazyConnect: true }) as ScriptedRedis;
@@ -362,9 +376,8 @@ export class RedisStore {
         }
         const run = decodeRun(entries, prefixBytes, last);
         if (run.gap) throw new CompactedError(last, await this.compactRevision());
-        for (const ev of run.events) {
-          last = ev.revision;
-          yield ev;
+        if (run.events.length > 0) {
+          yield run.events;
           if (stopped()) return;
         }
         last = run.scanned;

@@ -24,7 +24,7 @@ class FakeApi {
   readonly objects = new Map<string, KubeObject>();
   readonly actions: string[] = [];
   private rev = 100;
-  private readonly subscribers = new Map<string, (e: InformerEvent) => void>();
+  private readonly subscribers = new Map<string, (events: readonly InformerEvent[]) => void>();
   /** When set for a key prefix, informers list these objects instead of the API's (a stale cache). */
   cacheView: KubeObject[] | undefined;
 
@@ -47,7 +47,7 @@ class FakeApi {
       this.objects.set(key, obj);
     } else this.objects.delete(key);
     const resource = key.split("/")[1]!;
-    this.subscribers.get(resource)?.({ type: obj ? "MODIFIED" : "DELETED", revision, prevRevision: 0, key, value: enc.encode(JSON.stringify(obj ?? old)), createRevision: 1 });
+    this.subscribers.get(resource)?.([{ type: obj ? "MODIFIED" : "DELETED", revision, prevRevision: 0, key, value: enc.encode(JSON.stringify(obj ?? old)), createRevision: 1 }]);
   }
 
   source(kind: string): ListWatchSource {

@@ -25,7 +25,7 @@ class FakeApi {
   readonly objects = new Map<string, KubeObject>();
   readonly actions: string[] = [];
   private rev = 100;
-  private readonly subscribers = new Map<string, (e: InformerEvent) => void>();
+  private readonly subscribers = new Map<string, (events: readonly InformerEvent[]) => void>();
 
   seed(obj: KubeObject): void {
     const o = structuredClone(obj);
@@ -47,7 +47,7 @@ class FakeApi {
       obj.metadata.resourceVersion = String(revision);
       this.objects.set(key, obj);
     } else this.objects.delete(key);
-    this.subscribers.get(key.split("/")[1]!)?.({ type: obj ? "MODIFIED" : "DELETED", revision, prevRevision: 0, key, value: enc.encode(JSON.stringify(obj ?? old)), createRevision: 1 });
+    this.subscribers.get(key.split("/")[1]!)?.([{ type: obj ? "MODIFIED" : "DELETED", revision, prevRevision: 0, key, value: enc.encode(JSON.stringify(obj ?? old)), createRevision: 1 }]);
     return structuredClone(obj ?? old);
   }
 

@@ -19,7 +19,7 @@ class FakeApi {
   readonly objects = new Map<string, KubeObject>();
   private rev = 100;
   private seq = 0;
-  private readonly subscribers = new Map<string, (e: InformerEvent) => void>();
+  private readonly subscribers = new Map<string, (events: readonly InformerEvent[]) => void>();
   /** Pod events are buffered here while `holdPodEvents` is set (a lagging watch). */
   holdPodEvents = false;
   private held: InformerEvent[] = [];
@@ -39,7 +39,7 @@ class FakeApi {
   releasePodEvents(): void {
     this.holdPodEvents = false;
     const cb = this.subscribers.get("pods");
-    for (const e of this.held.splice(0)) cb?.(e);
+    cb?.(this.held.splice(0));
   }
 
   dropHeldEvents(): void {
@@ -60,7 +60,7 @@ class FakeApi {
     const resource = lookupResourceByKind(kind)!.storeResource;
     const e: InformerEvent = { type: obj ? (old ? "MODIFIED" : "ADDED") : "DELETED", revision, prevRevision: 0, key, value: enc.encode(JSON.stringify(obj ?? old)), createRevision: 1 };
     if (resource === "pods" && this.holdPodEvents) this.held.push(e);
-    else this.subscribers.get(resource)?.(e);
+    else this.subscribers.get(resource)?.([e]);
     return obj ? structuredClone(obj) : undefined;
   }
 
