@@ -14,14 +14,15 @@
  */
 import { applyJsonPatch, applyMergePatch, applyServerSide, applyStrategicMergePatch, PatchError } from "../../apimachinery/index.js";
 import { fieldsOf, matchesFields, parseFieldSelector, parseLabelSelector } from "../../apimachinery/index.js";
-import type { ResourceInfo } from "../../schema/index.js";
-import { lookupResourceByKind } from "../../schema/index.js";
+import type { Pod, ResourceInfo } from "../../schema/index.js";
+import { decodeStored, encodeStored, fromKubeJSON, lookupResourceByKind } from "../../schema/index.js";
 import { listPrefix, objectKey } from "../../store/object-keys.js";
 import { AlreadyExistsError, ConflictError, NotFoundError, type RedisStore, type StoredObject, type TxnOp } from "../../store/index.js";
 import { decodeObject, encodeObject, normalize, type KubeObject } from "../codec.js";
 import { ApiError, errors, type FieldProblem, type Target } from "../errors.js";
 import { strategyFor } from "../strategies/index.js";
 import { clusterIpKey, inCidr, parseCidr, randomServiceIp, firstServiceIp, DEFAULT_SERVICE_CIDR, type Cidr } from "./cluster-ip.js";
+import { assignNode, messageRequests } from "./binding.js";
 import { decideDelete, invalidDeleteOptions, shouldRemoveAfterUpdate, type DeleteOptions } from "./deletion.js";
 import { generateName, newUid, rfc3339 } from "./names.js";
 import { chargeUsage, decodeNodeUsage, emptyNodeUsage, encodeNodeUsage, insufficientResources, nodeAllocatable, nodeUsageKey, podRequests, releaseUsage, type ResourceAmounts } from "../../scheduler/resources.js";
@@ -73,11 +74,28 @@ function storedResult(key: string, value: Uint8Array, modRevision: number, warni
   };
 }
 
-/** One value as stored, decoded: the object (resourceVersion = rev) and the bytes it came from. */
+/** One stored value: its bytes, revision and (decoded when first read) object with resourceVersion = rev. */
 interface Loaded {
-  object: KubeObject;
+  readonly object: KubeObject;
   rev: number;
   value: Uint8Array;
+}
+
+function loaded(value: Uint8Array, rev: number): Loaded {
+  let object: KubeObject | undefined;
+  return {
+    get object() {
+      return (object ??= decodeObject(value, rev));
+    },
+    rev,
+    value,
+  };
+}
+
+/** The parts of a stored message a status write replaces. */
+interface StatusParts {
+  metadata?: { managedFields?: unknown; deletionTimestamp?: unknown } | null;
+  status?: unknown;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -149,11 +167,11 @@ export class Registry {
     if (info.namespaced && !ns) throw errors.badRequest("the namespace of the object is required (use a namespaced path or set metadata.namespace)");
   }
 
-  /** The stored object (a fresh decoding the caller may change), its revision and bytes, or 404. */
+  /** The stored value (its object a fresh decoding the caller may change), or 404. */
   private async load(info: ResourceInfo, ns: string, name: string): Promise<Loaded> {
     const o = await this.store.get(this.key(info, ns, name));
     if (!o) throw errors.notFound(target(info, name));
-    return { object: decodeObject(o.value, o.modRevision), rev: o.modRevision, value: o.value };
+    return loaded(o.value, o.modRevision);
   }
 
   async get(info: ResourceInfo, ns: string, name: string): Promise<KubeObject> {
@@ -345,7 +363,7 @@ export class Registry {
     const obj = opts.decoded ? { object: checked, warnings: [] } : normalize(info.kind, checked);
     const current = await this.load(info, ns, name);
     const rv = obj.object.metadata.resourceVersion;
-    if (rv !== undefined && rv !== "" && rv !== current.object.metadata.resourceVersion) {
+    if (rv !== undefined && rv !== "" && rv !== String(current.rev)) {
       if (!/^\d+$/.test(String(rv))) throw errors.badRequest(`invalid resourceVersion "${rv}"`);
       throw errors.conflict(target(info, name));
     }
@@ -353,10 +371,45 @@ export class Registry {
   }
 
   /**
+   * A status write: the stored message with the request's status (and managedFields), edited
+   * as a message. Metadata and spec stay as stored, so the kind's rules do not run again (as
+   * Kubernetes' status strategies, which check only metadata updates); no kind validates status.
+   */
+  private async commitStatus(info: ResourceInfo, ns: string, name: string, current: Loaded, obj: KubeObject, warnings: string[], opts: WriteOptions): Promise<WriteResult> {
+    const strategy = strategyFor(info.kind);
+    if (!strategy.hasStatus) throw errors.resourceNotFound(`${info.resource}/status`);
+    strategy.defaults(obj); // as Kubernetes defaults a request body, of which only the status is kept
+    const sent = fromKubeJSON(info.kind, { status: obj.status, metadata: { managedFields: obj.metadata.managedFields } }).message as StatusParts;
+    const next = decodeStored(current.value).message as StatusParts;
+    next.status = sent.status;
+    (next.metadata ??= {}).managedFields = sent.metadata?.managedFields;
+    const key = this.key(info, ns, name);
+    const value = encodeStored(info.kind, next);
+    if (sameBytes(value, current.value)) return storedResult(key, current.value, current.rev, warnings);
+    if (next.metadata.deletionTimestamp && shouldRemoveAfterUpdate(info.kind, current.object)) {
+      if (opts.dryRun) return { object: decodeObject(value, current.rev), warnings };
+      return { object: await this.removeWithDependents(info, key, decodeObject(value, current.rev), current.rev), warnings };
+    }
+    if (opts.dryRun) return { object: decodeObject(value, current.rev), warnings };
+    return this.write(info, key, name, value, current.rev, warnings);
+  }
+
+  /** The compare-and-swap write of an update. */
+  private async write(info: ResourceInfo, key: string, name: string, value: Uint8Array, rev: number, warnings: string[]): Promise<WriteResult> {
+    try {
+      const written = await this.store.update(key, value, rev);
+      return storedResult(key, value, written.modRevision, warnings);
+    } catch (err) {
+      if (err instanceof ConflictError) throw errors.conflict(target(info, name));
+      if (err instanceof NotFoundError) throw errors.notFound(target(info, name));
+      throw err;
+    }
+  }
+
+  /**
    * The shared tail of update and patch: prepare, validate, write (compare-and-swap on
-   * `current.rev`). `obj` may come to share parts with `current.object` (both are this call's
-   * own). Unchanged means the same stored bytes (every value this registry writes is the
-   * schema's canonical encoding of its decoded form).
+   * `current.rev`). Unchanged means the same stored bytes (every value this registry writes is
+   * the schema's canonical encoding of its decoded form).
    */
   private async commitUpdate(
     info: ResourceInfo,
@@ -367,6 +420,7 @@ export class Registry {
     warnings: string[],
     opts: WriteOptions,
   ): Promise<WriteResult> {
+    if (opts.subresource === "status") return this.commitStatus(info, ns, name, current, obj, warnings, opts);
     const old = current.object;
     const strategy = strategyFor(info.kind);
     // Identity fields never change through an update.
@@ -390,17 +444,12 @@ export class Registry {
       obj.spec = { ...(obj.spec ?? {}) };
       if (finalizers?.length) obj.spec.finalizers = finalizers;
       else delete obj.spec.finalizers;
-    } else if (opts.subresource === "status") {
-      if (!strategy.prepareForStatusUpdate) throw errors.resourceNotFound(`${info.resource}/status`);
-      strategy.prepareForStatusUpdate(obj, old);
     } else {
       if (info.kind === "Service") this.keepClusterIp(obj, old);
       strategy.prepareForUpdate(obj, old);
     }
     strategy.defaults(obj);
-    // A status write takes everything but status from the stored object: only its metadata rules apply (as Kubernetes' status strategies).
-    const causes = opts.subresource === "status" ? strategy.validateStatusUpdate(obj, old) : [...strategy.validate(obj), ...strategy.validateUpdate(obj, old)];
-    this.validateOrThrow(info, name, causes as FieldProblem[]);
+    this.validateOrThrow(info, name, [...(strategy.validate(obj) as FieldProblem[]), ...(strategy.validateUpdate(obj, old) as FieldProblem[])]);
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     const key = this.key(info, ns, name);
     const { value } = encodeObject(info.kind, obj);
@@ -411,14 +460,7 @@ export class Registry {
       return { object: removed, warnings };
     }
     if (opts.dryRun) return { object: obj, warnings };
-    try {
-      const written = await this.store.update(key, value, current.rev);
-      return storedResult(key, value, written.modRevision, warnings);
-    } catch (err) {
-      if (err instanceof ConflictError) throw errors.conflict(target(info, name));
-      if (err instanceof NotFoundError) throw errors.notFound(target(info, name));
-      throw err;
-    }
+    return this.write(info, key, name, value, current.rev, warnings);
   }
 
   /** A Service keeps its clusterIP: an update may only repeat it. */
@@ -463,7 +505,7 @@ export class Registry {
         if (opts.subresource === "scale") return await this.updateScale(info, ns, name, patched, opts, current);
         const checked = this.checkBody(info, ns, name, patched);
         const rv = checked.metadata.resourceVersion;
-        if (rv !== undefined && rv !== current.object.metadata.resourceVersion) throw errors.conflict(target(info, name));
+        if (rv !== undefined && rv !== String(current.rev)) throw errors.conflict(target(info, name));
         const norm = normalize(info.kind, checked);
         return await this.commitUpdate(info, ns, name, current, norm.object, norm.warnings, opts);
       } catch (err) {
@@ -607,7 +649,7 @@ export class Registry {
     }
     const current = loaded ?? (await this.load(info, ns, name));
     const rv = scale.metadata?.resourceVersion;
-    if (rv && rv !== current.object.metadata.resourceVersion) throw errors.conflict(target(info, name));
+    if (rv && rv !== String(current.rev)) throw errors.conflict(target(info, name));
     const next = structuredClone(current.object);
     s.applyScale(next, scale);
     const res = await this.commitUpdate(info, ns, name, current, next, [], { ...opts, subresource: undefined });
@@ -635,25 +677,24 @@ export class Registry {
     const podKey = this.key(info, ns, podName);
     const usageKey = nodeUsageKey(node);
     for (let attempt = 0; ; attempt++) {
-      const [current, nodeHeld, usageHeld] = await Promise.all([this.load(info, ns, podName), this.store.get(objectKey("nodes", "", node)), this.store.get(usageKey)]);
-      const pod = current.object;
+      const [held, nodeHeld, usageHeld] = await Promise.all([this.store.get(podKey), this.store.get(objectKey("nodes", "", node)), this.store.get(usageKey)]);
+      if (!held) throw errors.notFound(target(info, podName));
+      // The pod is edited as its stored message: no JSON round trip.
+      const pod = decodeStored(held.value).message as Pod;
       if (pod.spec?.nodeName) throw errors.conflict(target(info, podName), `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
-      if (pod.metadata.deletionTimestamp) throw errors.conflict(target(info, podName), `pod ${podName} is being deleted, cannot be assigned to a host`);
+      if (pod.metadata?.deletionTimestamp) throw errors.conflict(target(info, podName), `pod ${podName} is being deleted, cannot be assigned to a host`);
       if (!nodeHeld) throw errors.conflict(target(info, podName), `node "${node}" not found, cannot bind pod ${ns}/${podName} to it`);
       const usage = usageHeld ? decodeNodeUsage(usageHeld.value) : emptyNodeUsage();
-      const requests = podRequests(pod);
+      const requests = messageRequests(pod.spec);
       const short = insufficientResources(requests, this.allocatableOf(node, nodeHeld), usage.requested);
       if (short.length > 0) throw errors.conflict(target(info, podName), `pod ${ns}/${podName} does not fit on node "${node}": ${short.join(", ")}`);
-      pod.spec.nodeName = node;
-      const conditions: KubeObject[] = (pod.status ??= {}).conditions ?? [];
-      const now = rfc3339(this.now());
-      pod.status.conditions = [...conditions.filter((c) => c.type !== "PodScheduled"), { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now }];
-      const { value } = encodeObject("Pod", pod);
-      if (opts.dryRun) return pod;
-      const charged = encodeNodeUsage(chargeUsage(usage, pod.metadata.uid, requests));
+      assignNode(pod, node, rfc3339(this.now()));
+      const value = encodeStored("Pod", pod);
+      if (opts.dryRun) return decodeObject(value, held.modRevision);
+      const charged = encodeNodeUsage(chargeUsage(usage, pod.metadata!.uid!, requests));
       try {
         await this.store.txn([
-          { op: "update", key: podKey, value, expectedModRevision: current.rev },
+          { op: "update", key: podKey, value, expectedModRevision: held.modRevision },
           usageHeld ? { op: "update", key: usageKey, value: charged, expectedModRevision: usageHeld.modRevision } : { op: "create", key: usageKey, value: charged },
         ]);
         return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 } as unknown as KubeObject;

@@ -88,24 +88,8 @@ export function makeStrategy(rules: KindRules): Strategy {
     validateUpdate(obj, old) {
       return [...validateObjectMetaUpdate(obj?.metadata, old?.metadata), ...(rules.validateUpdate?.(obj, old) ?? [])];
     },
-    validateStatusUpdate(obj, old) {
-      return validateObjectMetaUpdate(obj?.metadata, old?.metadata);
-    },
     table: rules.table ?? genericTable(),
   };
-  if (hasStatus) {
-    strategy.prepareForStatusUpdate = (obj, old) => {
-      const status = obj.status;
-      const resourceVersion = obj.metadata?.resourceVersion;
-      const managedFields = obj.metadata?.managedFields;
-      for (const k of Object.keys(obj)) delete obj[k];
-      Object.assign(obj, old);
-      obj.metadata = { ...old?.metadata };
-      setOrDelete(obj, "status", status);
-      setOrDelete(obj.metadata, "resourceVersion", resourceVersion);
-      setOrDelete(obj.metadata, "managedFields", managedFields);
-    };
-  }
   if (rules.scale) strategy.scale = rules.scale;
   return strategy;
 }

@@ -73,23 +73,6 @@ test("update - main resource keeps the stored status", () => {
   assert.deepEqual(pod.status, { phase: "Pending", qosClass: "BestEffort" });
 });
 
-test("status update - takes only status (and resourceVersion) from the request", () => {
-  const old = deployment();
-  old.metadata.generation = 2;
-  const req = structuredClone(old);
-  req.spec.replicas = 50;
-  req.metadata.labels = { sneaky: "yes" };
-  req.metadata.resourceVersion = "6";
-  req.status = { observedGeneration: 2, replicas: 1, readyReplicas: 1 };
-  strategyFor("Deployment").prepareForStatusUpdate!(req, old);
-  assert.equal(req.spec.replicas, 1);
-  assert.equal(req.metadata.labels, undefined);
-  assert.equal(req.metadata.generation, 2);
-  assert.equal(req.metadata.resourceVersion, "6");
-  assert.deepEqual(req.status, { observedGeneration: 2, replicas: 1, readyReplicas: 1 });
-  assert.equal(strategyFor("ConfigMap").prepareForStatusUpdate, undefined, "no status subresource");
-});
-
 test("namespace - create adds the kubernetes finalizer; update keeps finalizers and status", () => {
   const ns = stored({ kind: "Namespace", metadata: { name: "a" }, spec: { finalizers: ["example.com/x"] } });
   assert.deepEqual(ns.spec.finalizers, ["example.com/x", "kubernetes"]);

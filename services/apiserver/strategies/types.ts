@@ -6,7 +6,8 @@
  * Order the registry is expected to follow:
  * - create: `defaults` → `prepareForCreate` → `validate`;
  * - update: `prepareForUpdate(obj, old)` → `defaults` → `validate` + `validateUpdate(obj, old)`;
- * - status update: `prepareForStatusUpdate(obj, old)` → `defaults` → `validateStatusUpdate(obj, old)`.
+ * - status update (the registry, on the stored message): `defaults(obj)`, then only obj's status
+ *   (and managedFields) replaces the stored one; nothing is validated again (no kind validates status).
  * `defaults` is idempotent, so calling it again (before or after preparation) is harmless.
  */
 
@@ -73,13 +74,7 @@ export interface Strategy {
   prepareForCreate(obj: any): void;
   /** Update-time preparation for the main resource: keep old status; bump metadata.generation when spec changed. */
   prepareForUpdate(obj: any, old: any): void;
-  /**
-   * Update of the status subresource: take only status (and resourceVersion, managedFields) from
-   * obj, everything else from old. obj shares old's parts (all but metadata itself): the caller
-   * owns old and must not change it afterwards except through obj.
-   */
-  prepareForStatusUpdate?(obj: any, old: any): void;
-  /** Metadata, spec and the kind's rules; status is not validated by any kind. */
+  /** Metadata, spec and the kind's rules; no kind validates status. */
   validate(obj: any): FieldCause[];
   /**
    * Update-only rules: metadata identity (name, namespace, uid, creationTimestamp), generation not
@@ -87,11 +82,6 @@ export interface Strategy {
    * repeat {@link validate}: an update is valid when `[...validate(obj), ...validateUpdate(obj, old)]` is empty.
    */
   validateUpdate(obj: any, old: any): FieldCause[];
-  /**
-   * A status update's rules (after prepareForStatusUpdate): only metadata's update rules, as
-   * Kubernetes' status strategies; the rest is old's, validated when it was written.
-   */
-  validateStatusUpdate(obj: any, old: any): FieldCause[];
   /** kubectl table. */
   table: TableSpec;
   /** autoscaling/v1 Scale view (Deployment, ReplicaSet, StatefulSet). */

@@ -1,0 +1,107 @@
+/** Registry write semantics against a real Redis: status writes, no-op writes, binding, dryRun. */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { startRedis, type LocalServer } from "../../kernel/local-servers.js";
+import { lookupResourceByKind } from "../../schema/index.js";
+import { RedisStore } from "../../store/index.js";
+import { ApiError } from "../errors.js";
+import { Registry } from "./registry.js";
+
+const POD = lookupResourceByKind("Pod")!;
+const NODE = lookupResourceByKind("Node")!;
+const DEPLOYMENT = lookupResourceByKind("Deployment")!;
+let redis: LocalServer;
+let store: RedisStore;
+let registry: Registry;
+
+before(async () => {
+  redis = await startRedis();
+  store = await RedisStore.connect(redis.url);
+  registry = new Registry(store);
+  await registry.ensureSystemNamespaces();
+  await registry.create(NODE, "", { metadata: { name: "n1" }, status: { capacity: { cpu: "1", memory: "1Gi", pods: "2" } } });
+});
+
+after(async () => {
+  await store.close();
+  await redis.stop();
+});
+
+const pod = (name: string) => ({ metadata: { name, labels: { app: "a" } }, spec: { containers: [{ name: "c", image: "i", resources: { requests: { cpu: "300m" } } }] } });
+
+async function code(p: Promise<unknown>): Promise<number> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ApiError) return err.code;
+    throw err;
+  }
+  return 0;
+}
+
+test("status write - takes only status (and managedFields), keeps generation, ignores spec and labels; a repeat writes nothing", async () => {
+  const created = (await registry.create(POD, "default", pod("s1"))).object;
+  const sent = structuredClone(created);
+  sent.spec.containers[0].image = "other";
+  sent.metadata.labels = { sneaky: "yes" };
+  sent.status = { phase: "Running", podIP: "10.0.0.9", conditions: [{ type: "Ready", status: "True", lastTransitionTime: "2024-05-01T00:00:00Z" }] };
+  const r = await registry.update(POD, "default", "s1", structuredClone(sent), { subresource: "status" });
+  assert.notEqual(r.object.metadata.resourceVersion, created.metadata.resourceVersion);
+  assert.equal(r.object.spec.containers[0].image, "i");
+  assert.deepEqual(r.object.metadata.labels, { app: "a" });
+  assert.equal(r.object.metadata.generation, 1);
+  assert.deepEqual(r.object.status, sent.status);
+  assert.deepEqual(await registry.get(POD, "default", "s1"), r.object);
+
+  const again = { ...structuredClone(sent), metadata: { ...sent.metadata, resourceVersion: undefined } };
+  const same = await registry.update(POD, "default", "s1", again, { subresource: "status" });
+  assert.equal(same.object.metadata.resourceVersion, r.object.metadata.resourceVersion, "unchanged status: not written");
+  assert.equal(await code(registry.update(POD, "default", "s1", sent, { subresource: "status" })), 409, "stale resourceVersion");
+  assert.equal(await code(registry.update(lookupResourceByKind("ConfigMap")!, "default", "s1", { metadata: {} }, { subresource: "status" })), 404);
+
+  const dry = await registry.update(POD, "default", "s1", { metadata: {}, status: { phase: "Failed" } }, { subresource: "status", dryRun: true });
+  assert.equal(dry.object.status.phase, "Failed");
+  assert.equal((await registry.get(POD, "default", "s1")).status.phase, "Running", "dryRun writes nothing");
+});
+
+test("status write - kind defaults apply to the sent status (a Node's allocatable from capacity)", async () => {
+  const r = await registry.update(NODE, "", "n1", { metadata: {}, status: { capacity: { cpu: "1", memory: "1Gi", pods: "3" } } }, { subresource: "status" });
+  assert.deepEqual(r.object.status.allocatable, { cpu: "1", memory: "1Gi", pods: "3" });
+  await registry.update(NODE, "", "n1", { metadata: {}, status: { capacity: { cpu: "1", memory: "1Gi", pods: "2" } } }, { subresource: "status" });
+});
+
+test("main update - generation moves on spec change only; an identical update writes nothing", async () => {
+  const d = {
+    metadata: { name: "web" },
+    spec: { selector: { matchLabels: { app: "w" } }, template: { metadata: { labels: { app: "w" } }, spec: { containers: [{ name: "c", image: "i" }] } } },
+  };
+  const created = (await registry.create(DEPLOYMENT, "default", structuredClone(d))).object;
+  const same = await registry.update(DEPLOYMENT, "default", "web", structuredClone(d));
+  assert.equal(same.object.metadata.resourceVersion, created.metadata.resourceVersion);
+  const labelled = await registry.update(DEPLOYMENT, "default", "web", { ...structuredClone(d), metadata: { name: "web", labels: { x: "y" } } });
+  assert.equal(labelled.object.metadata.generation, 1);
+  const changed = structuredClone(d);
+  changed.spec.template.spec.containers[0].image = "j";
+  const r = await registry.update(DEPLOYMENT, "default", "web", changed);
+  assert.equal(r.object.metadata.generation, 2);
+});
+
+test("binding - sets nodeName and PodScheduled, charges the node; refuses a bound pod and a pod that does not fit", async () => {
+  await registry.create(POD, "default", pod("b1"));
+  await registry.create(POD, "default", pod("b2"));
+  await registry.create(POD, "default", { ...pod("big"), spec: { containers: [{ name: "c", image: "i", resources: { requests: { cpu: "800m" } } }] } });
+  const dry = await registry.bind("default", "b1", { target: { name: "n1" } }, { dryRun: true });
+  assert.equal(dry.spec.nodeName, "n1");
+  assert.equal((await registry.get(POD, "default", "b1")).spec.nodeName, undefined, "dryRun writes nothing");
+  await registry.bind("default", "b1", { target: { name: "n1" } });
+  const bound = await registry.get(POD, "default", "b1");
+  assert.equal(bound.spec.nodeName, "n1");
+  assert.deepEqual(bound.status.conditions.map((c: any) => [c.type, c.status]), [["PodScheduled", "True"]]);
+  assert.equal(bound.metadata.generation, 1);
+  assert.equal(await code(registry.bind("default", "b1", { target: { name: "n1" } })), 409, "already bound");
+  assert.equal(await code(registry.bind("default", "big", { target: { name: "n1" } })), 409, "300m + 800m > 1 cpu");
+  await registry.bind("default", "b2", { target: { name: "n1" } });
+  await registry.create(POD, "default", pod("b3"));
+  assert.equal(await code(registry.bind("default", "b3", { target: { name: "n1" } })), 409, "2 pods of 2");
+  assert.equal(await code(registry.bind("default", "gone", { target: { name: "n1" } })), 404);
+});
