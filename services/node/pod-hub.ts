@@ -6,28 +6,20 @@
  *
  * The echo of a write this host made (a pod status) is not decoded again: `written(key,
  * modRevision)` answers the object the API returned for that write, which is the stored pod at
- * that revision. A pod bound to no node is cached as a stub ({@link unboundPodStub}): no node
+ * that revision. A pod bound to no node is cached as a stub (see {@link podView}): no node
  * reads it, and most pods pass through that state once, right after their creation.
  */
-import { Informer, type Cached, type KubeClient, type KubeObject } from "../client/index.js";
-import { decodeStored, toKubeJSON } from "../schema/index.js";
+import { decodeItem, Informer, type Cached, type KubeClient, type KubeObject } from "../client/index.js";
+import { peekStoredPod } from "../scheduler/pod-peek.js";
 
 /**
  * podView: the pod in stored bytes as JSON at `modRevision`, or for a pod bound to no node a
  * stub with only its identity (apiVersion, kind, metadata name/namespace/uid/resourceVersion).
  */
 export function podView(value: Uint8Array, modRevision: number): KubeObject {
-  const { kind, message } = decodeStored(value);
-  const m = message as { metadata?: { name?: string; namespace?: string; uid?: string }; spec?: { nodeName?: string } };
-  const pod = m.spec?.nodeName ? (toKubeJSON(kind, message) as KubeObject) : unboundPodStub(m.metadata);
-  pod.metadata ??= {};
-  pod.metadata.resourceVersion = String(modRevision);
-  return pod;
-}
-
-/** unboundPodStub: what the hub keeps of a pod bound to no node. */
-export function unboundPodStub(meta: { name?: string; namespace?: string; uid?: string } | undefined): KubeObject {
-  return { apiVersion: "v1", kind: "Pod", metadata: { name: meta?.name ?? "", namespace: meta?.namespace ?? "", uid: meta?.uid ?? "" }, spec: {} };
+  const peek = peekStoredPod(value);
+  if (peek && !peek.nodeName) return { apiVersion: "v1", kind: "Pod", metadata: { name: peek.name, namespace: peek.namespace, uid: peek.uid, resourceVersion: String(modRevision) }, spec: {} };
+  return decodeItem(value, modRevision);
 }
 import type { Logger } from "../kernel/index.js";
 

@@ -14,7 +14,8 @@ function fakeClient(): { client: KubeClient; written: string[] } {
   const client = {
     async updateStatus(obj: KubeObject) {
       written.push(obj.status.phase);
-      return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++rv) } };
+      assert.equal(obj.spec, undefined, "a status update does not send the spec");
+      return { ...POD, status: obj.status, metadata: { ...POD.metadata, resourceVersion: String(++rv) } }; // the API returns the stored pod
     },
   } as unknown as KubeClient;
   return { client, written };

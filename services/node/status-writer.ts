@@ -80,6 +80,18 @@ export function sameStatus(a: any, b: any): boolean {
   return prunedEqual(a, b);
 }
 
+/**
+ * statusUpdateBody: what a pods/status update needs: the pod's identity, its resourceVersion
+ * (the compare-and-swap) and managedFields (a status write replaces them), and the status. The
+ * API server takes everything else from the stored pod, so the spec is not sent.
+ */
+export function statusUpdateBody(pod: KubeObject, status: any): KubeObject {
+  const m = pod.metadata;
+  const metadata: Record<string, unknown> = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion };
+  if (m.managedFields) metadata.managedFields = m.managedFields;
+  return { apiVersion: pod.apiVersion ?? "v1", kind: pod.kind ?? "Pod", metadata, status };
+}
+
 export interface StatusWriterOptions {
   /** Writes in flight across the process (default 256). */
   concurrency?: number;
@@ -238,7 +250,7 @@ export class StatusWriter {
       if (!pod) return; // gone from the cache: nothing to write to
       if (!pod.spec?.nodeName || pod.metadata.uid !== uid) return; // unbound, or replaced by a new pod of that name: not this status's pod
       try {
-        const written = await this.client.updateStatus({ ...pod, status });
+        const written = await this.client.updateStatus(statusUpdateBody(pod, status));
         this.stats.writes++;
         e.sent = { status, pod: written };
         return;

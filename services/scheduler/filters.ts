@@ -53,6 +53,8 @@ export interface PodInfo {
   hasNodeAffinity: boolean;
   /** The pod tolerates the unschedulable taint. */
   toleratesUnschedulable: boolean;
+  /** No nodeName and no node affinity (required or preferred): on a plain node only resources decide (see pickPlainNode). */
+  plain: boolean;
 }
 
 /** NodeInfo: a node with the requests of the pods counted on it (bound or assumed). */
@@ -68,6 +70,8 @@ export interface NodeInfo {
   ready: boolean;
   /** `spec.taints` (empty when none). */
   taints: readonly Taint[];
+  /** Ready, schedulable and without taints: only resources can reject a plain pod here. */
+  plain: boolean;
 }
 
 /** podInfoOf: a pod prepared for filtering. */
@@ -76,6 +80,7 @@ export function podInfoOf(pod: Obj): PodInfo {
   const tolerations: Toleration[] = Array.isArray(spec.tolerations) ? spec.tolerations : [];
   const selector = spec.nodeSelector;
   const hasNodeAffinity = (!!selector && Object.keys(selector).length > 0) || !!spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  const preferred = spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
   return {
     pod,
     requests: podRequests(pod),
@@ -83,13 +88,15 @@ export function podInfoOf(pod: Obj): PodInfo {
     tolerations,
     hasNodeAffinity,
     toleratesUnschedulable: tolerations.some((t) => toleratesTaint(t, UNSCHEDULABLE_TAINT)),
+    plain: !spec.nodeName && !hasNodeAffinity && !(Array.isArray(preferred) && preferred.length > 0),
   };
 }
 
 /** nodeInfoOf: a node with nothing counted on it yet. */
 export function nodeInfoOf(node: Obj): NodeInfo {
   const taints: Taint[] = Array.isArray(node.spec?.taints) ? node.spec.taints : [];
-  return { name: node.metadata.name, node, allocatable: nodeAllocatable(node), requested: {}, nonZeroRequested: { cpu: 0, memory: 0 }, ready: isNodeReady(node), taints };
+  const ready = isNodeReady(node);
+  return { name: node.metadata.name, node, allocatable: nodeAllocatable(node), requested: {}, nonZeroRequested: { cpu: 0, memory: 0 }, ready, taints, plain: ready && node.spec?.unschedulable !== true && taints.length === 0 };
 }
 
 /** toleratesTaint: Kubernetes' `Toleration.ToleratesTaint` (empty effect/key match any; operator "" means Equal). */

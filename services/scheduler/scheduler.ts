@@ -21,7 +21,8 @@ import { EventRecorder } from "./events.js";
 import { failedSchedulingMessage, filterNode, nodeInfoOf, podInfoOf, type NodeInfo, type PodInfo } from "./filters.js";
 import { SchedulingQueue, DEFAULT_QUEUE_TIMINGS, type QueueTimings } from "./queue.js";
 import { nonZeroRequests, podRequests, type ResourceAmounts } from "./resources.js";
-import { feasibleNodesToFind, scoreNodes, selectHost } from "./score.js";
+import { feasibleNodesToFind, pickPlainNode, scoreNodes, selectHost } from "./score.js";
+import { peekStoredPod } from "./pod-peek.js";
 import { shardOwner } from "./shard.js";
 
 /** The scheduler name pods select by default. */
@@ -82,12 +83,17 @@ export function replicasSubject(schedulerName: string): string {
 
 /**
  * schedulerPodView: the pod as the scheduler's cache keeps it: metadata and spec, no status
- * (nothing here reads it). A bound pod (same incarnation: same createRevision) is not decoded
- * again: the scheduler only reads its node and requests, which no later write changes, so its
- * cached view stays as it was when the binding was seen (metadata.resourceVersion included).
+ * (nothing here reads it). Once a pod (one incarnation: same createRevision) is bound it is not
+ * decoded again: of a bound pod the scheduler reads only its node and requests, which no later
+ * write changes. So a bound pod's view is the unbound one last decoded plus its nodeName (read
+ * with {@link peekStoredPod}), metadata.resourceVersion included.
  */
 export function schedulerPodView(value: Uint8Array, meta: { modRevision: number; createRevision: number }, cached: Cached<KubeObject> | undefined): KubeObject {
-  if (cached && cached.createRevision === meta.createRevision && cached.object.spec?.nodeName) return cached.object;
+  if (cached && cached.createRevision === meta.createRevision) {
+    if (cached.object.spec?.nodeName) return cached.object;
+    const nodeName = peekStoredPod(value)?.nodeName;
+    if (nodeName) return { ...cached.object, spec: { ...cached.object.spec, nodeName } };
+  }
   const { kind, message } = decodeStored(value);
   (message as { status?: unknown }).status = null;
   const pod = toKubeJSON(kind, message) as KubeObject;
@@ -113,6 +119,8 @@ export class Scheduler extends Actor {
   private recorder: EventRecorder | undefined;
   private readonly nodeInfos = new Map<string, NodeInfo>();
   private nodeList: NodeInfo[] = [];
+  /** Every node in nodeList is plain (NodeInfo.plain): plain pods take the fast path of findNode. */
+  private allPlain = true;
   private nextStartNode = 0;
   private readonly counted = new Map<string, Counted>();
   private readonly inFlight = new Set<string>();
@@ -189,6 +197,7 @@ export class Scheduler extends Actor {
     this.queue = this.newQueue();
     this.nodeInfos.clear();
     this.nodeList = [];
+    this.allPlain = true;
     this.counted.clear();
     this.inFlight.clear();
     this.firstSeen.clear();
@@ -233,14 +242,19 @@ export class Scheduler extends Actor {
         info.nonZeroRequested.memory += c.nonZero.memory;
       }
       this.nodeInfos.set(name, info);
-      this.nodeList = [...this.nodeInfos.values()];
     }
+    this.nodesChanged();
     if (!old || nodeSchedulingView(old.object) !== nodeSchedulingView(o.object)) this.clusterChanged();
   }
 
   private onNodeDeleted(o: Cached<KubeObject>): void {
     this.nodeInfos.delete(o.object.metadata.name);
-    this.nodeList = [...this.nodeInfos.values()];
+    this.nodesChanged();
+  }
+
+  private nodesChanged(): void {
+    if (this.nodeList.length !== this.nodeInfos.size) this.nodeList = [...this.nodeInfos.values()];
+    this.allPlain = this.nodeList.every((n) => n.plain);
   }
 
   private onPod(o: Cached<KubeObject>, updated = false): void {
@@ -384,6 +398,14 @@ export class Scheduler extends Actor {
   private findNode(pod: PodInfo): string | { message: string } {
     const nodes = this.nodeList;
     const want = feasibleNodesToFind(nodes.length);
+    if (pod.plain && this.allPlain && nodes.length > 0) {
+      const { index, scanned } = pickPlainNode(pod, nodes, this.nextStartNode, want, this.random);
+      if (index >= 0) {
+        this.nextStartNode = (this.nextStartNode + scanned) % nodes.length;
+        return nodes[index]!.name;
+      }
+      // No node fits: the general pass below names the reasons.
+    }
     const feasible: NodeInfo[] = [];
     const rejected = new Map<string, string[]>();
     let i = 0;

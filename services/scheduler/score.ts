@@ -6,21 +6,22 @@
  * (weight 2, normalized to the best node), TaintToleration (weight 3: fewer untolerated
  * PreferNoSchedule taints is better). The highest total wins; ties are broken at random.
  */
-import { firstUntoleratedTaint, matchesNodeSelectorTerm, type NodeInfo, type PodInfo, type Taint, type Toleration } from "./filters.js";
+import { firstUntoleratedTaint, fitsResources, matchesNodeSelectorTerm, type NodeInfo, type PodInfo, type Taint, type Toleration } from "./filters.js";
 
 const MAX_SCORE = 100;
 const WEIGHT_RESOURCES = 1;
 const WEIGHT_AFFINITY = 2;
 const WEIGHT_TAINTS = 3;
 
+function freeShare(alloc: number, used: number): number {
+  if (alloc <= 0 || used > alloc) return 0;
+  return ((alloc - used) * MAX_SCORE) / alloc;
+}
+
 /** leastAllocatedScore: mean over cpu and memory of the share left free after placing the pod, 0..100. */
 export function leastAllocatedScore(pod: PodInfo, node: NodeInfo): number {
-  const one = (alloc: number, used: number): number => {
-    if (alloc <= 0 || used > alloc) return 0;
-    return ((alloc - used) * MAX_SCORE) / alloc;
-  };
-  const cpu = one(node.allocatable.cpu ?? 0, node.nonZeroRequested.cpu + pod.nonZero.cpu);
-  const mem = one(node.allocatable.memory ?? 0, node.nonZeroRequested.memory + pod.nonZero.memory);
+  const cpu = freeShare(node.allocatable.cpu ?? 0, node.nonZeroRequested.cpu + pod.nonZero.cpu);
+  const mem = freeShare(node.allocatable.memory ?? 0, node.nonZeroRequested.memory + pod.nonZero.memory);
   return Math.floor((cpu + mem) / 2);
 }
 
@@ -83,4 +84,37 @@ export function feasibleNodesToFind(numNodes: number): number {
   if (numNodes < 100) return numNodes;
   const percentage = Math.max(5, 50 - Math.floor(numNodes / 125));
   return Math.max(100, Math.floor((numNodes * percentage) / 100));
+}
+
+/**
+ * pickPlainNode: {@link scoreNodes} + {@link selectHost} over the first `want` feasible nodes
+ * from `start` (cyclic), in one pass without allocating, for a plain pod on plain nodes
+ * ({@link PodInfo.plain}, {@link NodeInfo.plain}: every one). There only resources filter, and
+ * only LeastAllocated differs between nodes (no affinity terms, no taints), so the highest
+ * leastAllocatedScore wins, ties at random. Returns the chosen index (-1: none fits) and how
+ * many nodes were looked at.
+ */
+export function pickPlainNode(pod: PodInfo, nodes: readonly NodeInfo[], start: number, want: number, random: () => number = Math.random): { index: number; scanned: number } {
+  const n = nodes.length;
+  let best = -1;
+  let bestScore = -1;
+  let ties = 0;
+  let found = 0;
+  let i = 0;
+  for (; i < n && found < want; i++) {
+    const at = (start + i) % n;
+    const node = nodes[at]!;
+    if (!fitsResources(pod.requests, node.allocatable, node.requested)) continue;
+    found++;
+    const score = leastAllocatedScore(pod, node);
+    if (score > bestScore) {
+      best = at;
+      bestScore = score;
+      ties = 1;
+    } else if (score === bestScore) {
+      ties++;
+      if (random() * ties < 1) best = at;
+    }
+  }
+  return { index: best, scanned: i };
 }

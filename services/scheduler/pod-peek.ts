@@ -1,0 +1,78 @@
+/**
+ * pod-peek: a stored Pod's identity and node, read from its stored bytes without decoding the
+ * pod (pure). The scheduler and the node host see every pod change; most changes they only
+ * need to route (is it bound? to which node?), and a full decode is most of their cost.
+ *
+ * Reads the stored layout of `schema/stored.ts` ("k8s" + format version, then
+ * `StoredValue { kind = 1; object = 2 }`) and Kubernetes' field numbers: Pod { metadata = 1;
+ * spec = 2 }, ObjectMeta { name = 1; namespace = 3; uid = 5 }, PodSpec { nodeName = 10 }.
+ */
+import protobuf from "protobufjs/minimal.js";
+import { STORED_FORMAT_VERSION, STORED_MAGIC } from "../schema/index.js";
+
+/** What {@link peekStoredPod} reads ("" when a field is unset). */
+export interface PodPeek {
+  name: string;
+  namespace: string;
+  uid: string;
+  nodeName: string;
+}
+
+const LEN = 2; // wire type of strings and messages
+
+/** Calls `onField(field, reader)` for every length-delimited field up to `end`; the callback must consume it and return true, or return false to have it skipped. */
+function eachField(r: protobuf.Reader, end: number, onField: (field: number) => boolean): void {
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if ((tag & 7) === LEN && onField(tag >>> 3)) continue;
+    r.skipType(tag & 7);
+  }
+}
+
+/** peekStoredPod: see the module doc; undefined when the bytes are not a stored Pod of this format. */
+export function peekStoredPod(bytes: Uint8Array): PodPeek | undefined {
+  if (bytes.length < 4 || bytes[0] !== STORED_MAGIC[0] || bytes[1] !== STORED_MAGIC[1] || bytes[2] !== STORED_MAGIC[2] || bytes[3] !== STORED_FORMAT_VERSION) return undefined;
+  const r = protobuf.Reader.create(bytes);
+  r.pos = 4;
+  const out: PodPeek = { name: "", namespace: "", uid: "", nodeName: "" };
+  try {
+    let kind = "";
+    let start = -1;
+    let end = -1;
+    eachField(r, r.len, (field) => {
+      if (field === 1) kind = r.string();
+      else if (field === 2) {
+        const len = r.uint32();
+        start = r.pos;
+        end = r.pos = start + len;
+      } else return false;
+      return true;
+    });
+    if (kind !== "Pod" || start < 0 || end > r.len) return undefined;
+    r.pos = start;
+    eachField(r, end, (field) => {
+      if (field !== 1 && field !== 2) return false;
+      const stop = r.uint32() + r.pos;
+      if (field === 1) {
+        eachField(r, stop, (f) => {
+          if (f === 1) out.name = r.string();
+          else if (f === 3) out.namespace = r.string();
+          else if (f === 5) out.uid = r.string();
+          else return false;
+          return true;
+        });
+      } else {
+        eachField(r, stop, (f) => {
+          if (f !== 10) return false;
+          out.nodeName = r.string();
+          return true;
+        });
+      }
+      r.pos = stop;
+      return true;
+    });
+  } catch {
+    return undefined;
+  }
+  return out;
+}
