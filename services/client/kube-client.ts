@@ -37,6 +37,9 @@ function encode(kind: string, obj: KubeObject): Uint8Array {
   return encodeStored(kind, message as object);
 }
 
+/** The encodings of {@link KubeClient.createFromTemplate}'s templates. */
+const templateEncodings = new WeakMap<object, Uint8Array>();
+
 const item = (i: ListedItem) => decodeItem(i.value, i.modRevision);
 
 export interface DeleteOpts {
@@ -67,6 +70,19 @@ export class KubeClient {
     const info = infoOf(obj.kind);
     const r = await this.api.call(refOf(info), { verb: "create", namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "", object: encode(info.kind, obj) });
     return decodeItem(r.object!.value!, Number(r.object!.modRevision));
+  }
+
+  /**
+   * createFromTemplate: create `template` (typically with generateName) and resolve once the
+   * API acknowledged it, without decoding the reply. Its encoding is kept per object, so many
+   * creates of one object (a ReplicaSet's pods) encode it once: `template` must not change
+   * after the first call (freeze it).
+   */
+  async createFromTemplate(template: Readonly<KubeObject>): Promise<void> {
+    const info = infoOf(template.kind);
+    let object = templateEncodings.get(template);
+    if (!object) templateEncodings.set(template, (object = encode(info.kind, template)));
+    await this.api.call(refOf(info), { verb: "create", namespace: template.metadata.namespace ?? "", name: template.metadata.name ?? "", object });
   }
 
   /** PUT of the whole object (or its status with `subresource: "status"`), compare-and-swap on its resourceVersion. */

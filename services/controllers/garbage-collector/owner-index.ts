@@ -39,7 +39,7 @@ export class OwnerIndex {
     const refs = obj.metadata.ownerReferences;
     // Fast path (most updates): the owners did not change.
     if (refs === undefined || refs.length === 0 ? before.length === 0 : refs.length === 1 && before.length === 1 && refs[0]!.uid === before[0]) return { removedOwners: [], addedOwners: [] };
-    const after = [...new Set((obj.metadata.ownerReferences ?? []).map((r) => r.uid).filter(Boolean))];
+    const after = refs?.length === 1 ? (refs[0]!.uid ? [refs[0]!.uid] : []) : [...new Set((refs ?? []).map((r) => r.uid).filter(Boolean))];
     const removedOwners = before.filter((u) => !after.includes(u));
     const addedOwners = after.filter((u) => !before.includes(u));
     for (const u of removedOwners) this.unlink(u, key);

@@ -25,6 +25,7 @@ interface Counted extends PodCount {
 export class ControlledPods {
   /** key → pod. */
   readonly pods = new Map<string, PodLike>();
+  private owner: ReplicaSetLike | undefined;
   private view: OwnerView | undefined;
   private signature = "";
   private readonly counted = new Map<string, Counted>();
@@ -36,6 +37,8 @@ export class ControlledPods {
 
   /** setOwner: count the pods for `rs` (recounts every pod only when its {@link OwnerView} changed). */
   setOwner(rs: ReplicaSetLike): void {
+    if (rs === this.owner) return; // cached objects are never changed in place
+    this.owner = rs;
     const signature = ownerViewSignature(rs);
     if (this.view && signature === this.signature) return;
     this.view = ownerView(rs);

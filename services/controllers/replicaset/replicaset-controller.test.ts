@@ -103,6 +103,9 @@ class FakeApi {
         if (outcome === "timeout") throw new BusTimeoutError("fake.create", 10);
         return out;
       },
+      async createFromTemplate(obj: KubeObject) {
+        await api.client().create(obj);
+      },
       async update(obj: KubeObject, subresource = "") {
         const key = keyOf(obj.kind, obj.metadata.namespace, obj.metadata.name);
         const cur = api.objects.get(key);

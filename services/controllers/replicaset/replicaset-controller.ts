@@ -360,7 +360,8 @@ export class ReplicaSetController implements Controller {
       return group;
     };
     // Only orphans and pods that stopped matching can change hands.
-    const claims = decideClaims(rs, [...term.podIndex.orphans(ns), ...controlled().toRelease()].map((c) => c.pod));
+    const candidates = [...term.podIndex.orphans(ns), ...controlled().toRelease()].map((c) => c.pod);
+    const claims = candidates.length > 0 ? decideClaims(rs, candidates) : { release: [], adopt: [] };
     for (const pod of claims.release) await this.release(term, rs, pod);
     const adopted: KeyedPod[] = [];
     if (claims.adopt.length > 0) {
@@ -455,7 +456,7 @@ export class ReplicaSetController implements Controller {
       const pod = this.templatePod(rs);
       const result = await slowStart(action.count, this.opts.initialBatchSize ?? SLOW_START_INITIAL_BATCH_SIZE, async () => {
         try {
-          await client.create(pod);
+          await client.createFromTemplate(pod);
           this.stats.creates++;
         } catch (err) {
           if (isUnknownOutcome(err)) unknown++;
@@ -501,7 +502,8 @@ export class ReplicaSetController implements Controller {
 
   /**
    * templatePod: the pod every create of `rs` sends, built once per cached ReplicaSet object
-   * (a new object arrives with every change) and frozen: it is shared by all the creates.
+   * (a new object arrives with every change) and frozen: it is shared by all the creates (and
+   * so encoded once).
    */
   private templatePod(rs: ReplicaSetLike): KubeObject {
     let pod = this.templatePods.get(rs);
