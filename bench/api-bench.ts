@@ -10,9 +10,14 @@
  * - watch: delivery latency, from just before a create is sent to its ADDED event arriving on a
  *   watch stream opened over HTTP on the same replica (includes the create's own latency);
  * - watch commit: the issue's definition, "commit to a watcher on the other side of HTTP": while
- *   the clients above create over HTTP, a probe in this process writes straight to the store one
- *   object at a time and times each from just before its store write (so the store round trip is
- *   counted too) to its ADDED event on the same HTTP watch;
+ *   the clients above create over HTTP, a probe (bench/watch-probe.ts, in a worker thread so the
+ *   load generator's own event loop does not delay it) writes straight to the store one object
+ *   at a time and times each from just before its store write (so the store round trip is
+ *   counted too) to its ADDED event read from its own HTTP watch;
+ * - bus commit: the same writes timed to their change event on the bus (the relay's hop alone;
+ *   watch commit minus this is the API server's part and the HTTP hop);
+ * - bus → watch: per probe, from its event's arrival on the bus (in the probe) to its arrival
+ *   over HTTP: the API server's part and the HTTP hop alone;
  * - store create: RedisStore.create in this process at the same concurrency (no HTTP, no
  *   validation, no encoding round trip): the API's overhead is the ratio of create p50s.
  * Each phase runs for a fixed time (BENCH_SECONDS, default 3). The issue's goals are printed with
@@ -23,10 +28,14 @@
  */
 import http from "node:http";
 import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 import { encodeStored } from "../services/schema/index.js";
 import { objectKey } from "../services/store/object-keys.js";
 import { RedisStore } from "../services/store/index.js";
+import { join } from "node:path";
+import { spawnActor } from "../test/harness/actor-process.js";
 import { startCluster } from "../test/harness/cluster.js";
+import { openWatch, type ProbeInput, type ProbeResult } from "./watch-probe.js";
 
 const CLIENTS = [1, 16, 64];
 const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -94,6 +103,22 @@ function fmt(n: number, digits = 0): string {
   return Number.isFinite(n) ? n.toFixed(digits) : "-";
 }
 
+/** Starts the commit → HTTP watcher probe (bench/watch-probe.ts) in a worker thread; `stop` ends it and returns its latencies. */
+async function startProbe(input: ProbeInput): Promise<{ stop(): Promise<ProbeResult> }> {
+  const worker = new Worker(new URL("./watch-probe.js", import.meta.url), { workerData: input });
+  const failed = new Promise<never>((_, reject) => worker.once("error", reject));
+  const next = () => Promise.race([new Promise<unknown>((res) => worker.once("message", res)), failed]);
+  await next();
+  return {
+    async stop() {
+      worker.postMessage("stop");
+      const result = (await next()) as ProbeResult;
+      await worker.terminate();
+      return result;
+    },
+  };
+}
+
 /** Runs `op` from `clients` loops for `seconds`; each call's latency is recorded (or measured by `op` itself). */
 async function timed(clients: number, seconds: number, op: (n: number) => Promise<void>): Promise<{ latencies: number[]; errors: number; elapsed: number; firstError?: unknown }> {
   const latencies: number[] = [];
@@ -122,36 +147,19 @@ async function timed(clients: number, seconds: number, op: (n: number) => Promis
   return { latencies, errors, elapsed, ...(firstError ? { firstError } : {}) };
 }
 
-/** A watch stream over HTTP; calls onEvent with each event's type and object name as it arrives. */
-function openWatch(base: URL, path: string, onEvent: (type: string, name: string, at: number) => void): Promise<http.ClientRequest> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: base.hostname, port: base.port, method: "GET", path, agent: false, headers: { Accept: "application/json" } }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`watch: ${res.statusCode}`));
-      let buf = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        const at = performance.now();
-        buf += chunk;
-        let nl: number;
-        while ((nl = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (!line) continue;
-          const e = JSON.parse(line) as { type: string; object: { metadata?: { name?: string } } };
-          onEvent(e.type, e.object?.metadata?.name ?? "", at);
-        }
-      });
-      res.on("error", () => undefined);
-      resolve(req);
-    });
-    req.on("error", (err) => reject(err));
-    req.end();
-  });
-}
-
 async function main(): Promise<void> {
   console.log(`api-bench: ConfigMaps over HTTP at ${CLIENTS.join(", ")} clients, ${PHASE_SECONDS} s per phase, list of ${LIST_SIZE}`);
   const cluster = await startCluster({ apiservers: 1, relays: 1 });
+  const apiArgs = (process.env.BENCH_APISERVER_ARGS ?? "").split(" ").filter(Boolean);
+  if (apiArgs.length) {
+    // Restart the API server with these node flags (e.g. --trace-gc, --cpu-prof); its log stays in the cluster dir.
+    const h = cluster.apiservers[0]!;
+    await h.kill("SIGKILL");
+    const env = { NATS_URL: cluster.nats.url, REDIS_URL: cluster.redis.url, LOG_LEVEL: "warn", RELAY_LEASE_MS: "1000", K8S_API_PORT: new URL(cluster.apiUrls[0]!).port };
+    cluster.apiservers[0] = spawnActor("apiserver", h.name, env, join(cluster.dir, `${h.name}-args.log`), apiArgs);
+    await cluster.waitReady(0);
+    console.log(`API server restarted with ${apiArgs.join(" ")}; log: ${join(cluster.dir, `${h.name}-args.log`)}`);
+  }
   const base = new URL(cluster.apiUrls[0]!);
   const store = await RedisStore.connect(cluster.redis.url);
   const results: PhaseResult[] = [];
@@ -207,49 +215,31 @@ async function main(): Promise<void> {
       const listed = JSON.parse((await expectStatus(request(base, agent, "GET", "/api/v1/namespaces/bench-watch/configmaps?limit=1"), 200)).body) as { metadata: { resourceVersion: string } };
       const sentAt = new Map<string, number>();
       const delivery: number[] = [];
-      const probeAt = new Map<string, number>();
-      const commitDelivery: number[] = [];
       const watch = await openWatch(base, `/api/v1/namespaces/bench-watch/configmaps?watch=1&resourceVersion=${listed.metadata.resourceVersion}`, (type, name, at) => {
         if (type !== "ADDED") return;
         const t = sentAt.get(name);
-        if (t !== undefined) {
-          delivery.push(at - t);
-          sentAt.delete(name);
-        }
-        const p = probeAt.get(name);
-        if (p !== undefined) {
-          commitDelivery.push(at - p);
-          probeAt.delete(name);
-        }
+        if (t === undefined) return;
+        delivery.push(at - t);
+        sentAt.delete(name);
       });
+      const probe = await startProbe({ apiUrl: cluster.apiUrls[0]!, redisUrl: cluster.redis.url, natsUrl: cluster.nats.url, namespace: "bench-watch", resourceVersion: listed.metadata.resourceVersion, prefix: `probe${clients}` });
       let sent = 0;
-      let probing = true;
-      let probes = 0;
-      const probeValue = (name: string) => encodeStored("ConfigMap", { metadata: { name, namespace: "bench-watch", uid: name, creationTimestamp: "2026-01-01T00:00:00Z" }, data: DATA });
-      const probe = (async () => {
-        while (probing) {
-          const name = `probe${clients}-${probes++}`;
-          const value = probeValue(name);
-          probeAt.set(name, performance.now());
-          await store.create(objectKey("configmaps", "bench-watch", name), value);
-          await new Promise((res) => setTimeout(res, 2));
-        }
-      })();
       r = await timed(clients, PHASE_SECONDS, async (n) => {
         const name = `w${clients}-${n}`;
         sentAt.set(name, performance.now());
         sent++;
         await expectStatus(request(base, agent, "POST", "/api/v1/namespaces/bench-watch/configmaps", configMap("bench-watch", name)), 201);
       });
-      probing = false;
-      await probe;
+      const probed = await probe.stop();
       const waitUntil = performance.now() + 5000;
-      while ((delivery.length < sent - r.errors || commitDelivery.length < probes) && performance.now() < waitUntil) await new Promise((res) => setTimeout(res, 20));
+      while (delivery.length < sent - r.errors && performance.now() < waitUntil) await new Promise((res) => setTimeout(res, 20));
       watch.destroy();
       const missing = sent - r.errors - delivery.length;
       if (missing > 0) console.log(`    ${missing} events did not arrive within 5 s`);
       results.push(summarize("watch", clients, delivery, missing, r.elapsed));
-      results.push(summarize("watch commit", clients, commitDelivery, probes - commitDelivery.length, r.elapsed));
+      results.push(summarize("watch commit", clients, probed.latencies, probed.probes - probed.latencies.length, r.elapsed));
+      results.push(summarize("bus commit", clients, probed.busLatencies, probed.probes - probed.busLatencies.length, r.elapsed));
+      results.push(summarize("bus → watch", clients, probed.apiLatencies, probed.probes - probed.apiLatencies.length, r.elapsed));
 
       const value = encodeStored("ConfigMap", { metadata: { name: "raw", namespace: "bench-raw", labels: { bench: "api" } }, data: DATA });
       r = await timed(clients, PHASE_SECONDS, async (n) => {
@@ -274,6 +264,9 @@ async function main(): Promise<void> {
     console.log(`goal: mutating call p99 < ${MUTATION_GOAL_MS} ms at ${GOAL_CLIENTS} clients: ${fmt(mutP99, 2)} ms (create ${fmt(at("create", GOAL_CLIENTS).p99, 2)}, patch ${fmt(at("patch", GOAL_CLIENTS).p99, 2)}) - ${mutP99 < MUTATION_GOAL_MS ? "MET" : "NOT MET"}`);
     console.log(
       `goal: watch delivery (commit → HTTP watcher) p99 < ${WATCH_GOAL_MS} ms at ${GOAL_CLIENTS} clients: ${fmt(watchP99, 2)} ms - ${watchP99 < WATCH_GOAL_MS ? "MET" : "NOT MET"} (1 client: ${fmt(at("watch commit", 1).p99, 2)} ms; from before the HTTP create is sent: ${fmt(at("watch", GOAL_CLIENTS).p99, 2)} ms)`,
+    );
+    console.log(
+      `  of which commit → bus (store write, relay, NATS) p99 ${fmt(at("bus commit", GOAL_CLIENTS).p99, 2)} ms, bus → HTTP watcher (API server, HTTP) p99 ${fmt(at("bus → watch", GOAL_CLIENTS).p99, 2)} ms`,
     );
   } finally {
     setupAgent.destroy();

@@ -174,6 +174,49 @@ test("replicas - writes through one API server are read and watched through the 
       w.close();
     });
 
+    await t.test("label-selector watches on B, live and replayed, see A's object start and stop matching as ADDED and DELETED (as it last matched)", async () => {
+      const list = await expectStatus(200, b, "GET", cmPath());
+      const selected = `${cmPath()}?watch=true&labelSelector=tier%3Dfront`;
+      const live = await WatchStream.open(b, `${selected}&resourceVersion=${list.metadata.resourceVersion}`);
+      const all = await WatchStream.open(b, `${cmPath()}?watch=true&resourceVersion=${list.metadata.resourceVersion}`);
+      watches.push(live, all);
+      const labelled = (tier: string, rv?: string) => ({ ...configMap("selected", { k: "v" }, rv), metadata: { ...configMap("selected", {}, rv).metadata, labels: { tier } } });
+      const rvs: string[] = [];
+      const write = async (method: string, body: unknown, code: number) => {
+        const o = await expectStatus(code, a, method, cmPath(method === "POST" ? "" : "selected"), body);
+        rvs.push(o.metadata.resourceVersion);
+        return o.metadata.resourceVersion as string;
+      };
+      let rv = await write("POST", labelled("front"), 201);
+      rv = await write("PUT", labelled("back", rv), 200);
+      rv = await write("PUT", labelled("front", rv), 200);
+      await expectStatus(201, a, "POST", cmPath(), { ...configMap("other", {}), metadata: { ...configMap("other", {}).metadata, labels: { tier: "back" } } });
+      await expectStatus(200, a, "DELETE", cmPath("selected"));
+      rvs.push((await expectStatus(200, a, "GET", cmPath())).metadata.resourceVersion);
+      const expected = [`ADDED tier=front rv=${rvs[0]}`, `DELETED tier=front rv=${rvs[1]}`, `ADDED tier=front rv=${rvs[2]}`, `DELETED tier=front rv=${rvs[3]}`];
+      const seen = async (w: WatchStream) => {
+        const out: string[] = [];
+        for (let i = 0; i < expected.length; i++) {
+          const e = await w.next();
+          out.push(`${e.type} tier=${e.object.metadata.labels?.tier} rv=${e.object.metadata.resourceVersion}`);
+        }
+        return out;
+      };
+      assert.deepEqual(await seen(live), expected, live.describe());
+      const replayed = await WatchStream.open(b, `${selected}&resourceVersion=${list.metadata.resourceVersion}`);
+      watches.push(replayed);
+      assert.deepEqual(await seen(replayed), expected, replayed.describe());
+      const types = [];
+      for (let i = 0; i < 5; i++) types.push((await all.next()).type);
+      assert.deepEqual(types, ["ADDED", "MODIFIED", "MODIFIED", "ADDED", "DELETED"], all.describe());
+      // A watch without a resourceVersion starts with the current matching objects (none here).
+      const fresh = await WatchStream.open(b, `${cmPath()}?watch=true&labelSelector=tier%3Dback`);
+      watches.push(fresh);
+      const first = await fresh.next();
+      assert.deepEqual([first.type, first.object.metadata.name], ["ADDED", "other"], fresh.describe());
+      for (const w of [live, all, replayed, fresh]) w.close();
+    });
+
     await t.test("a watch from a compacted resourceVersion answers 200, an ERROR event with a 410 Expired Status, and ends", async () => {
       const first = await expectStatus(201, a, "POST", cmPath(), configMap("compacted", { v: "0" }));
       let rv = first.metadata.resourceVersion as string;

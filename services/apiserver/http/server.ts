@@ -82,20 +82,6 @@ function rawStatusReply(code: number, reason: string, message: string): string {
   return `HTTP/1.1 ${code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
-/**
- * Serialized JSON watch lines, per event object and type: every watcher of a change gets the
- * same object (see watch.ts project), so the line is built once and reused for all of them.
- */
-const watchLines = new WeakMap<object, { type: string; line: string }>();
-
-function watchLine(e: { type: string; object: object }): string {
-  const hit = watchLines.get(e.object);
-  if (hit && hit.type === e.type) return hit.line;
-  const line = JSON.stringify({ type: e.type, object: e.object }) + "\n";
-  watchLines.set(e.object, { type: e.type, line });
-  return line;
-}
-
 function wantsYaml(accept: string | undefined): boolean {
   const first = (accept ?? "").split(",")[0]!.split(";")[0]!.trim();
   return first === "application/yaml";
@@ -348,14 +334,14 @@ export class HttpApi extends Actor {
     res.on("close", () => abort.abort());
     let started = false;
     let first = true;
+    // Headers go out once the watch is established (or with its first event), as in Kubernetes:
+    // a client that sees them can rely on the watch seeing every later change.
     const start = () => {
       if (started) return;
       started = true;
       res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
       res.flushHeaders();
     };
-    // Headers go out at once: clients wait for them before they consider the watch open.
-    const headerTimer = setTimeout(start, 0);
     try {
       await this.watches.watch(
         r,
@@ -369,17 +355,18 @@ export class HttpApi extends Actor {
         },
         (e) => {
           start();
-          let object: unknown = e.object;
           if (table && (e.type === "ADDED" || e.type === "MODIFIED" || e.type === "DELETED")) {
-            object = toTable(r.kind, [e.object as KubeObject], {}, include, Date.now(), first);
+            const object = toTable(r.kind, [e.object as KubeObject], {}, include, Date.now(), first);
             first = false;
+            res.write(JSON.stringify({ type: e.type, object }) + "\n");
+          } else {
+            res.write(e.json());
           }
-          res.write(object === e.object ? watchLine(e) : JSON.stringify({ type: e.type, object }) + "\n");
         },
         abort.signal,
+        start,
       );
     } catch (err) {
-      clearTimeout(headerTimer);
       const status: Status = statusOf(err, { resource: r.resource, group: r.group });
       if (!started) {
         res.writeHead(status.code, { "Content-Type": "application/json" });
@@ -388,7 +375,6 @@ export class HttpApi extends Actor {
       }
       res.write(JSON.stringify({ type: "ERROR", object: status }) + "\n");
     }
-    clearTimeout(headerTimer);
     start();
     res.end();
   }
