@@ -74,13 +74,15 @@ async function run(input: ProbeInput): Promise<void> {
   const busLatencies: number[] = [];
   const arrivedOnBus = new Map<string, number>();
   const arrivedOverHttp = new Map<string, number>();
-  const unsubscribe = storeListWatch(store, bus, "configmaps").subscribe((e) => {
-    const t = e.type === "ADDED" ? busAt.get(e.key) : undefined;
-    if (t === undefined) return;
+  const unsubscribe = storeListWatch(store, bus, "configmaps").subscribe((events) => {
     const now = performance.now();
-    busLatencies.push(now - t);
-    busAt.delete(e.key);
-    arrivedOnBus.set(e.key.slice(e.key.lastIndexOf("/") + 1), now);
+    for (const e of events) {
+      const t = e.type === "ADDED" ? busAt.get(e.key) : undefined;
+      if (t === undefined) continue;
+      busLatencies.push(now - t);
+      busAt.delete(e.key);
+      arrivedOnBus.set(e.key.slice(e.key.lastIndexOf("/") + 1), now);
+    }
   });
   const req = await openWatch(base, `/api/v1/namespaces/${input.namespace}/configmaps?watch=1&resourceVersion=${input.resourceVersion}`, (type, name, at) => {
     const t = type === "ADDED" ? probeAt.get(name) : undefined;
