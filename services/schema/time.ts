@@ -24,16 +24,20 @@ function isLeap(y: number): boolean {
  * parsing accepts, fractional seconds included); undefined when the text is not such a time.
  */
 export function parseRFC3339(text: string): Instant | undefined {
-  // Objects written together share their timestamps: remember the last answer.
-  if (text === lastParsedText) return lastParsed && { seconds: lastParsed.seconds, nanos: lastParsed.nanos };
-  const parsed = parseRFC3339Uncached(text);
-  lastParsedText = text;
-  lastParsed = parsed;
-  return parsed && { seconds: parsed.seconds, nanos: parsed.nanos };
+  // Objects written together share their timestamps: remember recent answers.
+  let parsed = parsedMemo.get(text);
+  if (parsed === undefined) {
+    parsed = parseRFC3339Uncached(text);
+    if (!parsed) return undefined; // not remembered: only valid (short) texts are kept
+    if (parsedMemo.size >= MEMO_SIZE) parsedMemo.clear();
+    parsedMemo.set(text, parsed);
+  }
+  return { seconds: parsed.seconds, nanos: parsed.nanos };
 }
 
-let lastParsedText: string | undefined;
-let lastParsed: Instant | undefined;
+/** How many recent timestamps each memo keeps (cleared when full). */
+const MEMO_SIZE = 1024;
+const parsedMemo = new Map<string, Instant>();
 
 function parseRFC3339Uncached(text: string): Instant | undefined {
   const m = RFC3339.exec(text);
@@ -59,19 +63,19 @@ function parseRFC3339Uncached(text: string): Instant | undefined {
  * "2006-01-02T15:04:05.000000Z" (microseconds) for MicroTime.
  */
 export function formatRFC3339(seconds: number, nanos: number, micro: boolean): string {
-  // The date part is the costly one and repeats (objects written in the same second): remember the last.
-  if (seconds !== lastFormattedSeconds) {
+  // The date part is the costly one and repeats (objects written in the same second): remember recent ones.
+  let base = formattedMemo.get(seconds);
+  if (base === undefined) {
     const iso = new Date(seconds * 1000).toISOString(); // "...T15:04:05.000Z"
-    lastFormattedBase = iso.slice(0, iso.length - 5);
-    lastFormattedSeconds = seconds;
+    base = iso.slice(0, iso.length - 5);
+    if (formattedMemo.size >= MEMO_SIZE) formattedMemo.clear();
+    formattedMemo.set(seconds, base);
   }
-  const base = lastFormattedBase;
   if (!micro) return `${base}Z`;
   return `${base}.${String(Math.floor(nanos / 1000)).padStart(6, "0")}Z`;
 }
 
-let lastFormattedSeconds = NaN;
-let lastFormattedBase = "";
+const formattedMemo = new Map<number, string>();
 
 const UNIT_NS: Record<string, number> = {
   ns: 1, us: 1e3, "\u00b5s": 1e3, "\u03bcs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9,
