@@ -103,4 +103,12 @@ test("replicaset pod index - msUntilNextAvailable and counting adopted pods once
   index.upsert(adopted.key, adopted.pod);
   assert.equal(group.counts(T0 + 3_000, [adopted]).replicas, 3);
   assert.equal(group.owned([adopted]).length, 3);
+  // What a sync needs to hear about: a change in how a pod counts, not any change.
+  const bound = ready("a", T0 - 4_000, "uid-web");
+  bound.spec = { nodeName: "n1" };
+  assert.equal(index.upsert("/pods/ns/a", bound), false, "binding a ready pod changes no count");
+  const notReady = { ...bound, status: { phase: "Running", conditions: [] } };
+  assert.equal(index.upsert("/pods/ns/a", notReady), true, "losing readiness does");
+  assert.equal(index.upsert("/pods/ns/new", ready("new", T0, "uid-web")), true, "a new pod does");
+  assert.equal(index.upsert("/pods/ns/orphan", ready("orphan", T0)), true, "an orphan always does (it may be adopted)");
 });

@@ -21,6 +21,11 @@ interface Counted extends PodCount {
   available: boolean;
 }
 
+function sameCount(a: PodCount | undefined, b: PodCount | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.owned === b.owned && a.release === b.release && a.fullyLabeled === b.fullyLabeled && a.ready === b.ready && a.readySince === b.readySince;
+}
+
 /** ControlledPods: the pods whose controller reference names one uid, and how they count for that ReplicaSet. */
 export class ControlledPods {
   /** key → pod. */
@@ -97,10 +102,14 @@ export class ControlledPods {
     return [...this.releasable].map((key) => ({ key, pod: this.pods.get(key)! }));
   }
 
-  put(key: string, pod: PodLike): void {
+  /** put: add or replace the pod at `key`; false when it was there and counts exactly as before. */
+  put(key: string, pod: PodLike): boolean {
+    const had = this.pods.has(key);
+    const before = this.counted.get(key);
     this.uncount(key);
     this.pods.set(key, pod);
     this.count(key, pod);
+    return !had || !this.view || !sameCount(before, this.counted.get(key));
   }
 
   delete(key: string): void {
@@ -147,15 +156,18 @@ export class PodIndex {
   /** key → where it is indexed: the controller uid, or the namespace of an orphan. */
   private readonly slot = new Map<string, { uid: string } | { namespace: string }>();
 
-  /** upsert: index (or re-index) the pod stored at `key`. */
-  upsert(key: string, pod: PodLike): void {
+  /**
+   * upsert: index (or re-index) the pod stored at `key`. False when only a pod that stays with
+   * its controller changed, and in nothing its ReplicaSet counts: no sync needed for it.
+   */
+  upsert(key: string, pod: PodLike): boolean {
     const uid = controllerRefOf(pod)?.uid;
     const namespace = pod.metadata.namespace ?? "";
     const at = this.slot.get(key);
     if (at && (uid !== undefined ? "uid" in at && at.uid === uid : "namespace" in at && at.namespace === namespace)) {
-      if (uid !== undefined) this.byController.get(uid)!.put(key, pod);
-      else this.orphansByNamespace.get(namespace)!.set(key, pod);
-      return;
+      if (uid !== undefined) return this.byController.get(uid)!.put(key, pod);
+      this.orphansByNamespace.get(namespace)!.set(key, pod);
+      return true;
     }
     this.remove(key);
     if (uid !== undefined) {
@@ -167,6 +179,7 @@ export class PodIndex {
       if (!m) this.orphansByNamespace.set(namespace, (m = new Map()));
       m.set(key, pod);
     }
+    return true;
   }
 
   /** remove: forget `key`. */

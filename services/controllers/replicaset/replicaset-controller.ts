@@ -278,7 +278,7 @@ export class ReplicaSetController implements Controller {
   private onPodUpdate(term: Term, old: Cached<KubeObject>, c: Cached<KubeObject>): void {
     const pod = c.object as PodLike;
     const before = old.object as PodLike;
-    term.podIndex.upsert(c.key, pod);
+    const counted = term.podIndex.upsert(c.key, pod);
     if (old.modRevision === c.modRevision) return;
     const labelsChanged = !sameLabels(before.metadata.labels, pod.metadata.labels);
     if (isPodTerminating(pod)) {
@@ -295,7 +295,8 @@ export class ReplicaSetController implements Controller {
       if (oldKey) term.queue.add(oldKey);
     }
     if (ref) {
-      const rsKey = this.resolveControllerRef(term, ns, ref);
+      // A change its ReplicaSet does not count (binding, phase, most status) needs no sync.
+      const rsKey = counted || refChanged ? this.resolveControllerRef(term, ns, ref) : undefined;
       if (rsKey) term.queue.add(rsKey);
       return;
     }
