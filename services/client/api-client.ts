@@ -4,7 +4,7 @@
  * revisions. Failures arrive as the kernel's RemoteError carrying the Kubernetes Status;
  * `isStatus(err, 404)` tests for one.
  */
-import { context, propagation, ROOT_CONTEXT } from "@opentelemetry/api";
+import { context, ROOT_CONTEXT, type Context } from "@opentelemetry/api";
 import { BusError, BusTimeoutError, injectCarrier, KINDS, NoRespondersError, RemoteError, subjects, type Bus } from "../kernel/index.js";
 import { bus as busProto, type ApiResponse, type IApiRequest, type IChangeEvent, type IItem } from "../schema/bus.js";
 import type { InformerEvent, ListedItem, ListWatchSource } from "./informer.js";
@@ -46,7 +46,8 @@ interface Pending {
   subject: string;
   req: IApiRequest;
   bytes: number;
-  trace: Record<string, string>;
+  /** The caller's context: a lone call is sent in it, a batch item carries its trace headers. */
+  ctx: Context;
   resolve: (r: ApiResponse) => void;
   reject: (err: unknown) => void;
 }
@@ -74,7 +75,7 @@ export class ApiClient {
     const bytes = (full.object?.length ?? 0) + (full.patch?.length ?? 0) + 128;
     if (this.pendingBytes + bytes > MAX_BATCH_BYTES) this.flush();
     return new Promise<ApiResponse>((resolve, reject) => {
-      this.pending.push({ subject, req: full, bytes, trace: injectCarrier(), resolve, reject });
+      this.pending.push({ subject, req: full, bytes, ctx: context.active(), resolve, reject });
       this.pendingBytes += bytes;
       if (this.pending.length >= MAX_BATCH_ITEMS) this.flush();
       else if (!this.flushScheduled) {
@@ -103,13 +104,16 @@ export class ApiClient {
     if (items.length === 0) return;
     if (items.length === 1) {
       const p = items[0]!;
-      context.with(propagation.extract(ROOT_CONTEXT, p.trace), () => this.single(p.subject, p.req)).then(p.resolve, p.reject);
+      context.with(p.ctx, () => this.single(p.subject, p.req)).then(p.resolve, p.reject);
       return;
     }
     // The batch message itself starts no trace; each item carries its caller's context.
-    const batch = busProto.ApiBatchRequest.encode({ items: items.map((p) => ({ request: p.req, trace: p.trace })) }).finish();
+    const send = async () => {
+      const batch = busProto.ApiBatchRequest.encode({ items: items.map((p) => ({ request: p.req, trace: injectCarrier(p.ctx) })) }).finish();
+      return this.bus.request(subjects.apiBatch(), KINDS.ApiBatchRequest, batch, { timeoutMs: this.timeoutMs, expectKind: KINDS.ApiBatchResponse });
+    };
     context
-      .with(ROOT_CONTEXT, () => this.bus.request(subjects.apiBatch(), KINDS.ApiBatchRequest, batch, { timeoutMs: this.timeoutMs, expectKind: KINDS.ApiBatchResponse }))
+      .with(ROOT_CONTEXT, send)
       .then(
         (bytes) => settleBatch(items, busProto.ApiBatchResponse.decode(bytes).responses as ApiResponse[]),
         (err) => items.forEach((p) => p.reject(itemError(err, p.subject))),

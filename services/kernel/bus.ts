@@ -419,7 +419,8 @@ export class Bus {
     if (this.nc.isClosed()) return false;
     const data = wrap(kind, bytes, this.maxPayload);
     this.counters.published++;
-    return m.respond(data, { headers: this.traceHeaders() });
+    // No trace headers: the requester's span already covers the reply, and Bus.request reads none.
+    return m.respond(data);
   }
 
   private replyError(m: Msg, status: StatusInit): boolean {
