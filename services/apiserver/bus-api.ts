@@ -7,7 +7,9 @@
  * `encodeStored`, protobuf); replies carry each object's revisions. Verbs: get, list, create,
  * update, patch, delete, events (replay of the store's log after a revision, for informers
  * that saw a gap). A list without selectors is served straight from the store (no decoding),
- * which is what informers ask for. Stateless: run any number of replicas.
+ * which is what informers ask for. Subject `k8s.api.batch` carries an ApiBatchRequest (the
+ * calls a client issued in one tick): each item is served as if it came alone and the reply is
+ * an ApiBatchResponse with each item's answer or Status. Stateless: run any number of replicas.
  */
 import { inject, injectable } from "tsyringe";
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
