@@ -57,9 +57,17 @@ export type PodAction =
   | { type: "delete" }
   | { type: "requeue"; afterMs: number };
 
-/** kubeTime: RFC 3339 with seconds, as metav1.Time serializes. */
+let lastSecond = NaN;
+let lastKubeTime = "";
+
+/** kubeTime: RFC 3339 with seconds, as metav1.Time serializes (the last second's text is reused: a sync asks for "now" many times). */
 export function kubeTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastKubeTime = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    lastSecond = second;
+  }
+  return lastKubeTime;
 }
 
 /** goDuration: a Go-style duration string (`10s`, `5m0s`, `500ms`). */

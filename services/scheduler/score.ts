@@ -6,7 +6,7 @@
  * (weight 2, normalized to the best node), TaintToleration (weight 3: fewer untolerated
  * PreferNoSchedule taints is better). The highest total wins; ties are broken at random.
  */
-import { firstUntoleratedTaint, fitsResources, matchesNodeSelectorTerm, type NodeInfo, type PodInfo, type Taint, type Toleration } from "./filters.js";
+import { firstUntoleratedTaint, matchesNodeSelectorTerm, type NodeInfo, type PodInfo, type Taint, type Toleration } from "./filters.js";
 
 const MAX_SCORE = 100;
 const WEIGHT_RESOURCES = 1;
@@ -91,20 +91,31 @@ export function feasibleNodesToFind(numNodes: number): number {
  * from `start` (cyclic), in one pass without allocating, for a plain pod on plain nodes
  * ({@link PodInfo.plain}, {@link NodeInfo.plain}: every one). There only resources filter, and
  * only LeastAllocated differs between nodes (no affinity terms, no taints), so the highest
- * leastAllocatedScore wins, ties at random. Returns the chosen index (-1: none fits) and how
+ * leastAllocatedScore wins, ties at random (fitsResources is inlined). Returns the chosen index (-1: none fits) and how
  * many nodes were looked at.
  */
 export function pickPlainNode(pod: PodInfo, nodes: readonly NodeInfo[], start: number, want: number, random: () => number = Math.random): { index: number; scanned: number } {
   const n = nodes.length;
+  // fitsResources over the pod's non-zero requests, unrolled into arrays once.
+  const names: string[] = [];
+  const wants: number[] = [];
+  for (const r in pod.requests) {
+    if (pod.requests[r]! <= 0) continue;
+    names.push(r);
+    wants.push(pod.requests[r]!);
+  }
   let best = -1;
   let bestScore = -1;
   let ties = 0;
   let found = 0;
   let i = 0;
-  for (; i < n && found < want; i++) {
+  scan: for (; i < n && found < want; i++) {
     const at = (start + i) % n;
     const node = nodes[at]!;
-    if (!fitsResources(pod.requests, node.allocatable, node.requested)) continue;
+    for (let k = 0; k < names.length; k++) {
+      const r = names[k]!;
+      if (wants[k]! > (node.allocatable[r] ?? 0) - (node.requested[r] ?? 0)) continue scan;
+    }
     found++;
     const score = leastAllocatedScore(pod, node);
     if (score > bestScore) {

@@ -44,8 +44,21 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Image ids computed so far (a host runs few images). */
+const imageIDs = new Map<string, string>();
+
 /** simImageID: a stable `image@sha256:<hex>` for an image name. */
 export function simImageID(image: string): string {
+  let id = imageIDs.get(image);
+  if (id === undefined) {
+    id = imageIDOf(image);
+    if (imageIDs.size >= 1000) imageIDs.clear();
+    imageIDs.set(image, id);
+  }
+  return id;
+}
+
+function imageIDOf(image: string): string {
   let h = 0x811c9dc5;
   let out = "";
   for (let round = 0; round < 8; round++) {
