@@ -22,15 +22,27 @@ type Obj = Record<string, any>;
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
 export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
+/** Parsed quantity texts ("m" + text: millicores, "u" + text: units); pods of one template repeat the same few. */
+const parsedAmounts = new Map<string, number>();
+
 /** amountOf: one quantity as a number in this module's units (0 for an unparsable value). */
 export function amountOf(resource: string, quantity: unknown): number {
   if (quantity === undefined || quantity === null || quantity === "") return 0;
+  const key = typeof quantity === "string" ? (resource === "cpu" ? "m" : "u") + quantity : undefined;
+  const known = key === undefined ? undefined : parsedAmounts.get(key);
+  if (known !== undefined) return known;
+  let amount = 0;
   try {
     const q = parseQuantity(quantity as string | number);
-    return resource === "cpu" ? q.milliValue() : q.value();
+    amount = resource === "cpu" ? q.milliValue() : q.value();
   } catch {
-    return 0;
+    amount = 0;
   }
+  if (key !== undefined) {
+    if (parsedAmounts.size >= 4096) parsedAmounts.clear();
+    parsedAmounts.set(key, amount);
+  }
+  return amount;
 }
 
 /** amountsOf: a ResourceList (`{cpu: "500m", memory: "1Gi"}`) as numbers. */
