@@ -25,6 +25,17 @@ test("stored - starts with the k8s magic and format version", () => {
   assert.deepEqual([...bytes.subarray(0, 4)], [0x6b, 0x38, 0x73, STORED_FORMAT_VERSION]);
 });
 
+test("stored - every value owns its bytes, also after an encode that threw midway", () => {
+  const small = encodeStored("Pod", { metadata: { name: "p" } });
+  const copy = [...small];
+  const big = encodeStored("ConfigMap", { metadata: { name: "c" }, data: { k: "x".repeat(300_000) } });
+  assert.throws(() => encodeStored("Pod", { metadata: { name: "q" }, spec: { containers: [null] } }));
+  assert.deepEqual([...encodeStored("Pod", { metadata: { name: "p" } })], copy);
+  assert.deepEqual([...small], copy, "a later encode does not write into an earlier value");
+  assert.equal(decodeStored(big).kind, "ConfigMap");
+  assert.equal(decodeStored(bytes).kind, "Pod");
+});
+
 test("stored - decodes to the kind and an equal message", () => {
   const back = decodeStored(bytes);
   assert.equal(back.kind, "Pod");

@@ -37,13 +37,29 @@ export interface DecodedStored<K extends Kind = Kind> {
  */
 export function encodeStored(kind: Kind | string, message: object): Uint8Array {
   const info = requireKind(kind);
-  const w = protobuf.Writer.create();
+  const w = sharedWriter();
   w.fixed32(PREFIX_LE);
   w.uint32(TAG_KIND).string(info.kind);
   w.uint32(TAG_OBJECT).fork();
   info.type.encode(message, w);
   w.ldelim();
-  return w.finish();
+  return w.finish(); // a copy of exactly the bytes written
+}
+
+/**
+ * One writer for every encodeStored (encoding is synchronous): its buffer is reused instead of
+ * a new writer growing 128 -> 256 -> ... bytes per value. After a value larger than
+ * WRITER_KEEP_BYTES the buffer is dropped again.
+ */
+const WRITER_KEEP_BYTES = 256 * 1024;
+let writer: protobuf.Writer | undefined;
+function sharedWriter(): protobuf.Writer {
+  if (!writer || (writer as unknown as { buf: Uint8Array }).buf.length > WRITER_KEEP_BYTES) writer = protobuf.Writer.create();
+  // Start at 0 without fork state (an encode that threw may have left some).
+  const w = writer as unknown as { pos: number; states: number[] | null };
+  w.pos = 0;
+  w.states = null;
+  return writer;
 }
 
 /**
