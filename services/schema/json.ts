@@ -148,6 +148,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 // property access sees one message shape. Lists, maps and nested messages call the element
 // type's compiled function; the special messages (Time, Quantity, ...) are hand-written below.
 // Generated code sees only the helpers in HELPERS and the plans/constructors it names.
+// For example PodCondition's toJSON holds, for `status` (no omitempty) and `reason`:
+//   v = m.status; out.status = v == null ? "" : v;
+//   v = m.reason; if (v != null && v !== "") out.reason = v;
 
 /** Where fromJSON is in the document, for error and warning paths: ".field" segments, list indexes, MAP_KEY + key. */
 type PathSeg = string | number | typeof MAP_KEY;
