@@ -10,7 +10,8 @@
  * probes }` when done: `busLatencies` time the same writes to their change event arriving on
  * the bus (subscribed as the API server subscribes), the relay's hop; `apiLatencies` time each
  * event from its arrival on the bus (here) to its arrival over HTTP: the API server's part
- * (informer, fan-out, HTTP write) and the HTTP hop.
+ * (informer, fan-out, HTTP write) and the HTTP hop; `storeLatencies` time each write's own
+ * store round trip.
  */
 import http from "node:http";
 import { performance } from "node:perf_hooks";
@@ -63,6 +64,8 @@ export interface ProbeResult {
   latencies: number[];
   busLatencies: number[];
   apiLatencies: number[];
+  /** Each timed store write's own round trip (the commit lies within it). */
+  storeLatencies: number[];
   probes: number;
 }
 
@@ -76,6 +79,7 @@ async function run(input: ProbeInput): Promise<void> {
   const busLatencies: number[] = [];
   const arrivedOnBus = new Map<string, number>();
   const arrivedOverHttp = new Map<string, number>();
+  const storeLatencies: number[] = [];
   const unsubscribe = storeListWatch(store, bus, "configmaps").subscribe((events) => {
     const now = performance.now();
     for (const e of events) {
@@ -96,12 +100,13 @@ async function run(input: ProbeInput): Promise<void> {
   const write = async (name: string, timed: boolean) => {
     const value = encodeStored("ConfigMap", { metadata: { name, namespace: input.namespace, uid: name, creationTimestamp: "2026-01-01T00:00:00Z" }, data: { payload: "x".repeat(250) } });
     const key = objectKey("configmaps", input.namespace, name);
+    const t = performance.now();
     if (timed) {
-      const t = performance.now();
       probeAt.set(name, t);
       busAt.set(key, t);
     }
     await store.create(key, value);
+    if (timed) storeLatencies.push(performance.now() - t);
     await new Promise((res) => setTimeout(res, 2));
   };
   // Warm-up, not timed: this thread's code, and the API server's and relay's watch paths, get compiled.
@@ -121,7 +126,7 @@ async function run(input: ProbeInput): Promise<void> {
   const apiLatencies = [...arrivedOverHttp].flatMap(([name, at]) => (arrivedOnBus.has(name) ? [at - arrivedOnBus.get(name)!] : []));
   await bus.close();
   await store.close();
-  parentPort!.postMessage({ latencies, busLatencies, apiLatencies, probes } satisfies ProbeResult);
+  parentPort!.postMessage({ latencies, busLatencies, apiLatencies, storeLatencies, probes } satisfies ProbeResult);
 }
 
 if (parentPort) void run(workerData as ProbeInput);
