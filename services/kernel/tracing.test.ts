@@ -1,5 +1,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { Bus } from "./bus.js";
@@ -99,3 +100,20 @@ function logsTraceId(): unknown {
   logger("probe").info("inside handler");
   return logs.records[before]?.traceId;
 }
+
+test("tracing - with nothing consuming spans they are not recorded, but traceparent still flows", () => {
+  // initTracing installs once per process: check the no-consumer setup in a fresh process.
+  const script = `
+    const { initTracing, withSpan, injectCarrier, extractCarrier } = await import(${JSON.stringify(new URL("./tracing.js", import.meta.url).href)});
+    const t = await initTracing({ serviceName: "no-consumer" });
+    let carrier = {}, parentTrace = "", childTrace = "";
+    withSpan("write", (s) => { carrier = injectCarrier(); parentTrace = s.spanContext().traceId; });
+    withSpan("later", (s) => { childTrace = s.spanContext().traceId; }, undefined, { parent: extractCarrier(carrier) });
+    console.log(JSON.stringify({ recording: t.recording, traceparent: carrier.traceparent, same: parentTrace === childTrace }));`;
+  const out = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "" } });
+  assert.equal(out.status, 0, out.stderr);
+  const r = JSON.parse(out.stdout.trim().split("\n").pop()!);
+  assert.equal(r.recording, false);
+  assert.match(r.traceparent ?? "", /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+  assert.equal(r.same, true, "the trace id crosses the carrier");
+});

@@ -126,7 +126,7 @@ export interface TracingOptions {
 
 /** Handle returned by {@link initTracing}. */
 export interface TracingHandle {
-  /** True when a recording tracer provider is installed. */
+  /** True when spans are recorded (an exporter or a span processor consumes them). */
   readonly recording: boolean;
   /** True when spans are exported over OTLP. */
   readonly exporting: boolean;
@@ -185,10 +185,18 @@ export async function initTracing(opts: TracingOptions): Promise<TracingHandle> 
   }
   const resources = await optionalImport("@opentelemetry/resources");
   const resource = resources?.resourceFromAttributes?.({ "service.name": opts.serviceName });
-  const provider = new sdk.BasicTracerProvider({ spanProcessors: processors, ...(resource ? { resource } : {}) });
+  // Nothing consumes spans (no exporter, no processor): spans are not recorded (AlwaysOff), but
+  // every span still has a context, so traceparent keeps flowing through NATS headers. This
+  // halves the cost of a span; set OTEL_EXPORTER_OTLP_ENDPOINT on every actor to record.
+  const recording = processors.length > 0;
+  const provider = new sdk.BasicTracerProvider({
+    spanProcessors: processors,
+    ...(recording ? {} : { sampler: new sdk.AlwaysOffSampler() }),
+    ...(resource ? { resource } : {}),
+  });
   trace.setGlobalTracerProvider(provider);
   installed = {
-    recording: true,
+    recording,
     exporting,
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
