@@ -5,13 +5,9 @@
  *
  * It opens an HTTP watch on `namespace` from `resourceVersion`, warms up (WARM_UP_MS of untimed
  * writes), then, until told to stop, writes one ConfigMap at a time straight to the store (2 ms
- * apart) and times each from just before its store write (the store round trip counts) to its
- * ADDED event read from the HTTP response. Posts `{ latencies, busLatencies, apiLatencies,
- * probes }` when done: `busLatencies` time the same writes to their change event arriving on
- * the bus (subscribed as the API server subscribes), the relay's hop; `apiLatencies` time each
- * event from its arrival on the bus (here) to its arrival over HTTP: the API server's part
- * (informer, fan-out, HTTP write) and the HTTP hop; `storeLatencies` time each write's own
- * store round trip.
+ * apart) and notes, per write, when it was sent, when it became visible in the store (commit),
+ * when its change event reached the bus, and when its ADDED event was read from the HTTP
+ * response; posts the spans between these ({@link ProbeResult}) when done.
  */
 import http from "node:http";
 import { performance } from "node:perf_hooks";
@@ -61,52 +57,68 @@ export interface ProbeInput {
 }
 
 export interface ProbeResult {
+  /** Commit → HTTP watcher: from the moment the store made the write visible to readers (the probe's own store watch saw it) to its ADDED event read over HTTP. */
   latencies: number[];
+  /** From just before the store write was sent (its round trip counts) to the HTTP event. */
+  writeLatencies: number[];
+  /** Commit → bus: store-visible to the change event arriving on the bus (the relay's hop). */
   busLatencies: number[];
+  /** Bus → HTTP watcher: the API server's part (informer, fan-out, HTTP write) and the HTTP hop. */
   apiLatencies: number[];
-  /** Each timed store write's own round trip (the commit lies within it). */
+  /** Each timed store write's own round trip (queueing in the store's group commit and the fsync). */
   storeLatencies: number[];
   probes: number;
 }
 
+/** When each probe write was sent, became visible in the store, reached the bus, and arrived over HTTP (performance.now() of this thread). */
+interface ProbeTimes {
+  sent: number;
+  visible?: number;
+  bus?: number;
+  http?: number;
+}
+
+const nameOfKey = (key: string) => key.slice(key.lastIndexOf("/") + 1);
+
 async function run(input: ProbeInput): Promise<void> {
   const store = await RedisStore.connect(input.redisUrl);
   const base = new URL(input.apiUrl);
-  const probeAt = new Map<string, number>();
-  const latencies: number[] = [];
-  const bus = await Bus.connect({ servers: input.natsUrl, name: "watch-probe" });
-  const busAt = new Map<string, number>();
-  const busLatencies: number[] = [];
-  const arrivedOnBus = new Map<string, number>();
-  const arrivedOverHttp = new Map<string, number>();
+  const times = new Map<string, ProbeTimes>();
   const storeLatencies: number[] = [];
+  let arrivedOverHttp = 0;
+  // The commit instant as readers see it: the store's own watch (a blocking read of the log, as
+  // the relay's) receives the entry when Redis releases it, i.e. after the write's AOF fsync.
+  const abort = new AbortController();
+  const storeWatch = (async () => {
+    for await (const run of store.watchRuns(`/configmaps/${input.namespace}/`, Number(input.resourceVersion), { signal: abort.signal })) {
+      const now = performance.now();
+      for (const e of run) {
+        const t = e.type === "ADDED" ? times.get(nameOfKey(e.key)) : undefined;
+        if (t && t.visible === undefined) t.visible = now;
+      }
+    }
+  })().catch(() => undefined);
+  const bus = await Bus.connect({ servers: input.natsUrl, name: "watch-probe" });
   const unsubscribe = storeListWatch(store, bus, "configmaps").subscribe((events) => {
     const now = performance.now();
     for (const e of events) {
-      const t = e.type === "ADDED" ? busAt.get(e.key) : undefined;
-      if (t === undefined) continue;
-      busLatencies.push(now - t);
-      busAt.delete(e.key);
-      arrivedOnBus.set(e.key.slice(e.key.lastIndexOf("/") + 1), now);
+      const t = e.type === "ADDED" ? times.get(nameOfKey(e.key)) : undefined;
+      if (t && t.bus === undefined) t.bus = now;
     }
   });
   const req = await openWatch(base, `/api/v1/namespaces/${input.namespace}/configmaps?watch=1&resourceVersion=${input.resourceVersion}`, (type, name, at) => {
-    const t = type === "ADDED" ? probeAt.get(name) : undefined;
-    if (t === undefined) return;
-    latencies.push(at - t);
-    probeAt.delete(name);
-    arrivedOverHttp.set(name, at);
+    const t = type === "ADDED" ? times.get(name) : undefined;
+    if (!t || t.http !== undefined) return;
+    t.http = at;
+    arrivedOverHttp++;
   });
   const write = async (name: string, timed: boolean) => {
     const value = encodeStored("ConfigMap", { metadata: { name, namespace: input.namespace, uid: name, creationTimestamp: "2026-01-01T00:00:00Z" }, data: { payload: "x".repeat(250) } });
     const key = objectKey("configmaps", input.namespace, name);
-    const t = performance.now();
-    if (timed) {
-      probeAt.set(name, t);
-      busAt.set(key, t);
-    }
+    const sent = performance.now();
+    if (timed) times.set(name, { sent });
     await store.create(key, value);
-    if (timed) storeLatencies.push(performance.now() - t);
+    if (timed) storeLatencies.push(performance.now() - sent);
     await new Promise((res) => setTimeout(res, 2));
   };
   // Warm-up, not timed: this thread's code, and the API server's and relay's watch paths, get compiled.
@@ -119,14 +131,23 @@ async function run(input: ProbeInput): Promise<void> {
   let probes = 0;
   while (!stop) await write(`${input.prefix}-${probes++}`, true);
   const until = performance.now() + 5000;
-  while (latencies.length < probes && performance.now() < until) await new Promise((res) => setTimeout(res, 20));
+  while (arrivedOverHttp < probes && performance.now() < until) await new Promise((res) => setTimeout(res, 20));
   req.destroy();
   unsubscribe();
-  // Negative when the HTTP event was read before the bus one (both are read on this thread).
-  const apiLatencies = [...arrivedOverHttp].flatMap(([name, at]) => (arrivedOnBus.has(name) ? [at - arrivedOnBus.get(name)!] : []));
+  abort.abort();
   await bus.close();
   await store.close();
-  parentPort!.postMessage({ latencies, busLatencies, apiLatencies, storeLatencies, probes } satisfies ProbeResult);
+  await storeWatch;
+  const all = [...times.values()];
+  const span = (from: keyof ProbeTimes, to: keyof ProbeTimes) => all.flatMap((t) => (t[from] !== undefined && t[to] !== undefined ? [t[to]! - t[from]!] : []));
+  parentPort!.postMessage({
+    latencies: span("visible", "http"),
+    writeLatencies: span("sent", "http"),
+    busLatencies: span("visible", "bus"),
+    apiLatencies: span("bus", "http"),
+    storeLatencies,
+    probes,
+  } satisfies ProbeResult);
 }
 
 if (parentPort) void run(workerData as ProbeInput);
