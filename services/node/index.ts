@@ -1,6 +1,6 @@
 /**
  * node: the node host — N simulated kubelets (node actors) in one process, sharing one pod
- * informer, one status writer and one timer heap, each with its own `sim` runtime
+ * informer, one status writer, one timer heap and one lease renewal tick, each with its own `sim` runtime
  * (DESIGN.md §7). Configuration from the environment: see `config.ts` (`K8S_NODES`, default 3).
  *
  * @example
@@ -13,6 +13,7 @@ import { KubeClient } from "../client/index.js";
 import { TOKENS, runActorProcess, type Actor, type Logger } from "../kernel/index.js";
 import { nodeConfigFromEnv, type NodeHostConfig } from "./config.js";
 import { NodeActor } from "./node-actor.js";
+import { leaseTickerFor } from "./lease-ticker.js";
 import { PodHub } from "./pod-hub.js";
 import { SimRuntime, TimerHeap, seededRandom } from "./runtimes/sim/index.js";
 import { StatusWriter } from "./status-writer.js";
@@ -23,6 +24,7 @@ export { nodeConfigFromEnv, NodeConfigError, MAX_NODE_INDEX, type NodeHostConfig
 export { PodHub, PodHubStoppedError } from "./pod-hub.js";
 export { StatusWriter, prune, sameStatus, type StatusWriterOptions } from "./status-writer.js";
 export { PodIPAllocator, PodIPExhaustedError } from "./ip-allocator.js";
+export { LeaseTicker, leaseTickerFor, LEASE_TICK_FRACTION } from "./lease-ticker.js";
 export { decidePod, podPhase, containerHistory, restartDelay, kubeTime, goDuration, DEFAULT_RESTART_BACKOFF, type PodAction, type PodSyncInput, type NodeFacts, type RestartBackoff } from "./pod-sync.js";
 export { nodeObject, nodeStatus, nodeLabels, nodeName, nodeHostIP, nodePodCIDR, leaseObject, reregisteredNode, KUBELET_VERSION, NODE_LEASE_NAMESPACE } from "./node-object.js";
 export type { Runtime, RuntimeEvent, ContainerInstance, ContainerInstanceState, ContainerConfig, PodSandbox } from "./runtime.js";
@@ -38,16 +40,17 @@ export interface NodeHost {
   close(): void;
 }
 
-/** buildNodeHost: `cfg.nodes` node actors on one bus, sharing informer, writer and timer heap. */
+/** buildNodeHost: `cfg.nodes` node actors on one bus, sharing informer, writer, timer heap and lease tick. */
 export function buildNodeHost(cfg: NodeHostConfig, bus: Bus, log: Logger, client = new KubeClient(bus)): NodeHost {
   const hub: PodHub = new PodHub(client, log.child("pods"), undefined, (key, rev) => writer.written(key, rev));
   const writer: StatusWriter = new StatusWriter(client, (key) => hub.get(key), log.child("status"));
   const timers = new TimerHeap();
   const random = cfg.seed !== undefined ? seededRandom(cfg.seed) : Math.random;
+  const leases = leaseTickerFor(cfg.leaseRenewMs);
   const nodes: NodeActor[] = [];
   for (let i = 0; i < cfg.nodes; i++) {
     const runtime = new SimRuntime({ profile: cfg.sim, timers, random });
-    nodes.push(new NodeActor({ config: cfg, index: cfg.first + i, bus, client, hub, writer, runtime, logger: log }));
+    nodes.push(new NodeActor({ config: cfg, index: cfg.first + i, bus, client, hub, writer, runtime, leases, logger: log }));
   }
   return {
     nodes,

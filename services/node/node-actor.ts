@@ -11,6 +11,7 @@ import { isStatus, WorkQueue, type KubeClient, type KubeObject } from "../client
 import { Actor, type Bus, type Clock, type Logger } from "../kernel/index.js";
 import type { NodeHostConfig } from "./config.js";
 import { PodIPAllocator } from "./ip-allocator.js";
+import { leaseTickerFor, type LeaseTicker } from "./lease-ticker.js";
 import { leaseObject, NODE_LEASE_NAMESPACE, nodeHostIP, nodeName, nodeObject, nodePodCIDR, nodeStatus, reregisteredNode } from "./node-object.js";
 import type { PodHub } from "./pod-hub.js";
 import { decidePod } from "./pod-sync.js";
@@ -33,6 +34,8 @@ export interface NodeActorOptions {
   workers?: number;
   /** Orphaned runtime pods are swept this often (ms, default 30 s). */
   sweepMs?: number;
+  /** Renews the Lease on the host's shared tick (default: a ticker of this node alone). */
+  leases?: LeaseTicker;
 }
 
 /** Counters of one node (health detail, tests). */
@@ -73,6 +76,7 @@ export class NodeActor extends Actor {
   private node: KubeObject | undefined;
   private lease: KubeObject | undefined;
   private acquired = false;
+  private stopRenewing: (() => void) | undefined;
 
   constructor(private readonly opts: NodeActorOptions) {
     const name = nodeName(opts.config.prefix, opts.index);
@@ -101,7 +105,8 @@ export class NodeActor extends Actor {
     await this.opts.hub.acquire();
     await this.register();
     await this.renewLease();
-    this.every(this.cfg.leaseRenewMs, () => this.renewLease());
+    const leases = this.opts.leases ?? leaseTickerFor(this.cfg.leaseRenewMs);
+    this.stopRenewing = leases.add(this.cfg.leaseRenewMs, () => this.renewLease().catch((err) => this.log.error("lease renewal failed", { err })));
     this.every(this.cfg.statusReportMs, () => this.reportStatus());
     this.every(this.opts.sweepMs ?? 30_000, () => this.sweep());
     const queue = new WorkQueue<string>({ baseMs: 50, maxMs: 5_000 });
@@ -117,6 +122,8 @@ export class NodeActor extends Actor {
   }
 
   protected override async onStop(): Promise<void> {
+    this.stopRenewing?.();
+    this.stopRenewing = undefined;
     this.unregister?.();
     this.unregister = undefined;
     this.queue?.shutdown();
