@@ -36,7 +36,7 @@
  */
 import { Redis, type RedisOptions } from "ioredis";
 import { keyLayout, resourceOf, type KeyLayout } from "./keys.js";
-import { BATCH_LUA, COMPACT_LUA, EVENTS_LUA, GET_LUA, LEASE_ACQUIRE_LUA, LEASE_RELEASE_LUA, LIST_LUA } from "./scripts.js";
+import { BATCH_LUA, COMPACT_LUA, EVENTS_LUA, GET_LUA, GET_MANY_LUA, LEASE_ACQUIRE_LUA, LEASE_RELEASE_LUA, LIST_LUA } from "./scripts.js";
 import { WriteBatcher, type BatchLimits } from "./write-batch.js";
 import { decodeRun, type RawEntry } from "./log-entry.js";
 import type { ChainableCommander } from "ioredis";
@@ -61,6 +61,7 @@ type Reply = unknown[];
 interface ScriptedRedis extends Redis {
   storeBatchBuffer(...args: Arg[]): Promise<Reply>;
   storeGetBuffer(...args: Arg[]): Promise<Reply | null>;
+  storeGetManyBuffer(...args: Arg[]): Promise<Reply>;
   storeListBuffer(...args: Arg[]): Promise<Reply>;
   storeEventsBuffer(...args: Arg[]): Promise<Reply>;
   storeCompact(...args: Arg[]): Promise<number>;
@@ -71,6 +72,7 @@ interface ScriptedRedis extends Redis {
 const SCRIPTS: RedisOptions["scripts"] = {
   storeBatch: { lua: BATCH_LUA, numberOfKeys: 7 },
   storeGet: { lua: GET_LUA, numberOfKeys: 4, readOnly: true },
+  storeGetMany: { lua: GET_MANY_LUA, numberOfKeys: 4, readOnly: true },
   storeList: { lua: LIST_LUA, numberOfKeys: 6, readOnly: true },
   storeEvents: { lua: EVENTS_LUA, numberOfKeys: 3, readOnly: true },
   storeCompact: { lua: COMPACT_LUA, numberOfKeys: 5 },
@@ -203,6 +205,13 @@ export class RedisStore {
     const r = await this.call(() => this.redis.storeGetBuffer(this.k.modRevisions, this.k.createRevisions, this.k.values, this.k.log, key));
     if (!r) return undefined;
     return { key, value: r[0] as Buffer, modRevision: num(r[1]), createRevision: num(r[2]) };
+  }
+
+  /** getMany reads several keys at one instant, in one round trip: each one's object, or undefined. */
+  async getMany(keys: readonly string[]): Promise<Array<StoredObject | undefined>> {
+    if (keys.length === 0) return [];
+    const r = await this.call(() => this.redis.storeGetManyBuffer(this.k.modRevisions, this.k.createRevisions, this.k.values, this.k.log, ...keys));
+    return keys.map((key, i) => (r[3 * i] ? { key, value: r[3 * i] as Buffer, modRevision: num(r[3 * i + 1]), createRevision: num(r[3 * i + 2]) } : undefined));
   }
 
   /**

@@ -232,6 +232,29 @@ return { v, tonumber(m), tonumber(redis.call('HGET', KEYS[2], ARGV[1])) }
 `;
 
 /**
+ * GET_MANY: several objects read at one instant. KEYS: 1 mod, 2 crt, 3 val, 4 log. ARGV: keys.
+ * Reply: value, modRevision, createRevision per key, in key order (three nils for a missing key).
+ */
+export const GET_MANY_LUA = `${VALUE_OF}
+local out = {}
+for _, key in ipairs(ARGV) do
+  local m = redis.call('HGET', KEYS[1], key)
+  if m then
+    local v = value_of(KEYS[3], KEYS[4], key, m, false)
+    if type(v) == 'table' then return v end
+    out[#out + 1] = v
+    out[#out + 1] = tonumber(m)
+    out[#out + 1] = tonumber(redis.call('HGET', KEYS[2], key))
+  else
+    out[#out + 1] = false
+    out[#out + 1] = false
+    out[#out + 1] = false
+  end
+end
+return out
+`;
+
+/**
  * LIST: a consistent page of keys under a prefix, with the revision it is consistent at.
  * KEYS: 1 revision counter, 2 key index, 3 log, 4 mod, 5 crt, 6 val. ARGV: prefix, startAfter
  * ("" for none), limit (0: all). Reply: revision, more (0/1), then key, value, modRevision,

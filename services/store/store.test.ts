@@ -314,6 +314,10 @@ test("store - compaction: below the window is CompactedError, above it works", a
   const k3c = await s.update("/c/k3", enc("3c"), k3.modRevision);
   assert.deepEqual([dec((await s.get("/c/k3"))!.value), (await s.get("/c/k3"))!.createRevision], ["3c", 4]);
   assert.equal(k3c.createRevision, 4);
+  // getMany: values from the log and from compaction, missing keys, repeats, in key order.
+  const many = await s.getMany(["/c/k4", "/c/k3", "/c/k5", "/c/k3"]);
+  assert.deepEqual(many.map((o) => o && [o.key, dec(o.value), o.modRevision, o.createRevision]), [undefined, ["/c/k3", "3c", k3c.modRevision, 4], ["/c/k5", "5", 6, 6], ["/c/k3", "3c", k3c.modRevision, 4]]);
+  assert.deepEqual(await s.getMany([]), []);
 });
 
 test("store - prevRevision chains the events of each resource", async () => {

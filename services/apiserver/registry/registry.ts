@@ -676,8 +676,9 @@ export class Registry {
     }
     const podKey = this.key(info, ns, podName);
     const usageKey = nodeUsageKey(node);
+    const nodeKey = objectKey("nodes", "", node);
     for (let attempt = 0; ; attempt++) {
-      const [held, nodeHeld, usageHeld] = await Promise.all([this.store.get(podKey), this.store.get(objectKey("nodes", "", node)), this.store.get(usageKey)]);
+      const [held, nodeHeld, usageHeld] = await this.store.getMany([podKey, nodeKey, usageKey]);
       if (!held) throw errors.notFound(target(info, podName));
       // The pod is edited as its stored message: no JSON round trip.
       const pod = decodeStored(held.value).message as Pod;
