@@ -145,6 +145,7 @@ const NAMESPACE_CACHE_MS = 1000;
 
 export class Registry {
   private readonly openNamespaces = new Map<string, number>();
+  private readonly namespaceReads = new Map<string, Promise<"open" | "missing" | "terminating">>();
   private readonly allocatable = new Map<string, { rev: number; amounts: ResourceAmounts }>();
   private readonly cidr: Cidr;
   private readonly now: () => Date;
@@ -228,17 +229,30 @@ export class Registry {
   private async checkNamespaceOpen(info: ResourceInfo, ns: string, name: string): Promise<void> {
     if (!info.namespaced) return;
     const seen = this.openNamespaces.get(ns);
+    if (seen !== undefined && Date.now() - seen < NAMESPACE_CACHE_MS) return;
+    // Creates that miss together (a batch's, when the window ends) share one read.
+    let read = this.namespaceReads.get(ns);
+    if (!read) {
+      read = this.readNamespace(ns).finally(() => this.namespaceReads.delete(ns));
+      this.namespaceReads.set(ns, read);
+    }
+    const state = await read;
+    if (state === "missing") throw errors.notFound({ resource: "namespaces", group: "", name: ns });
+    if (state === "terminating") throw errors.forbidden(target(info, name), `unable to create new content in namespace ${ns} because it is being terminated`);
+  }
+
+  /** Reads a namespace's state; an open one is remembered from the time the read started. */
+  private async readNamespace(ns: string): Promise<"open" | "missing" | "terminating"> {
     const now = Date.now();
-    if (seen !== undefined && now - seen < NAMESPACE_CACHE_MS) return;
     const o = await this.store.get(objectKey("namespaces", "", ns));
-    if (!o) throw errors.notFound({ resource: "namespaces", group: "", name: ns });
-    const nsObj = decodeObject(o.value, o.modRevision);
-    if (nsObj.metadata.deletionTimestamp) {
+    if (!o) return "missing";
+    if (decodeObject(o.value, o.modRevision).metadata.deletionTimestamp) {
       this.openNamespaces.delete(ns);
-      throw errors.forbidden(target(info, name), `unable to create new content in namespace ${ns} because it is being terminated`);
+      return "terminating";
     }
     if (this.openNamespaces.size > 10_000) this.openNamespaces.clear();
     this.openNamespaces.set(ns, now);
+    return "open";
   }
 
   /** Fills and checks identity fields of a body against the request path. */
