@@ -111,11 +111,15 @@ export class NodeActor extends Actor {
     this.every(this.opts.sweepMs ?? 30_000, () => this.sweep());
     const queue = new WorkQueue<string>({ baseMs: 50, maxMs: 5_000 });
     this.queue = queue;
-    this.unregister = this.opts.hub.register(this.nodeName, (key) => {
-      // The echo of this node's own status write changes nothing a sync looks at: skip it.
-      const c = this.opts.hub.get(key);
-      if (c && this.opts.writer.isOwnWrite(key, c.modRevision)) return;
-      queue.add(key);
+    const { hub, writer } = this.opts;
+    // The echo of this node's own status write changes nothing a sync looks at: skip it. A
+    // revision seen while a write is in flight may be that write's echo (the event can come
+    // before the reply): it is checked again once the write ended.
+    this.unregister = hub.register(this.nodeName, (key) => {
+      const rev = hub.get(key)?.modRevision;
+      if (rev === undefined) return queue.add(key);
+      if (writer.isOwnWrite(key, rev)) return;
+      if (!writer.whenWritten(key, () => writer.isOwnWrite(key, rev) || queue.add(key))) queue.add(key);
     });
     for (const key of this.opts.hub.keysOf(this.nodeName)) queue.add(key);
     void queue.run(this.opts.workers ?? 2, (key) => this.sync(key), (key, err) => this.log.warn("pod sync failed; retrying", { key, err }));

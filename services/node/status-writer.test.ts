@@ -142,3 +142,15 @@ test("status writer - written answers the pod its last write returned, at that r
   w.close();
   unbound.close();
 });
+
+test("status writer - whenWritten: called once the write in flight ended (its echo is then own write); false when none is in flight", async () => {
+  const { client } = fakeClient();
+  const w = new StatusWriter(client, cached, logger("test", { level: "silent" }));
+  assert.equal(w.whenWritten("k", () => assert.fail("no write in flight")), false);
+  w.set("k", { phase: "Running" });
+  const ended = new Promise<void>((res) => assert.equal(w.whenWritten("k", res), true));
+  await ended;
+  assert.equal(w.isOwnWrite("k", 2), true, "the write returned revision 2");
+  assert.equal(w.whenWritten("k", () => assert.fail("nothing in flight now")), false);
+  w.close();
+});

@@ -23,6 +23,8 @@ interface Entry {
   /** The last status written and the pod the API returned for it. */
   sent?: { status: any; pod: KubeObject };
   waiters: Array<() => void>;
+  /** Called when the write in flight ends (see {@link StatusWriter.whenWritten}). */
+  afterWrite?: Array<() => void>;
   retryTimer?: NodeJS.Timeout;
   /** Set while a held status waits (see {@link StatusWriter.set}). */
   holdTimer?: NodeJS.Timeout;
@@ -182,6 +184,17 @@ export class StatusWriter {
     return c.object;
   }
 
+  /**
+   * whenWritten: when a write of `key` is in flight, calls `fn` once it ended (whatever the
+   * outcome) and returns true; returns false (and never calls `fn`) when none is in flight.
+   */
+  whenWritten(key: string, fn: () => void): boolean {
+    const e = this.entries.get(key);
+    if (!e?.inflight) return false;
+    (e.afterWrite ??= []).push(fn);
+    return true;
+  }
+
   /** flush: resolves when nothing is pending or in flight for `key`. */
   flush(key: string): Promise<void> {
     const e = this.entries.get(key);
@@ -230,6 +243,9 @@ export class StatusWriter {
       void this.write(key, e).finally(() => {
         this.running--;
         e.inflight = false;
+        const after = e.afterWrite;
+        e.afterWrite = undefined;
+        for (const fn of after ?? []) fn();
         if (e.pending && !e.retryTimer && !this.closed) this.enqueue(key);
         else if (!e.pending) {
           for (const w of e.waiters.splice(0)) w();
