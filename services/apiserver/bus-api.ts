@@ -13,7 +13,7 @@
  */
 import { inject, injectable } from "tsyringe";
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { Actor, KINDS, QUEUE_APISERVER, TOKENS, decodeAs, extractCarrier, subjects, tracer, type Bus, type BusMessage, type KernelConfig, type StatusInit } from "../kernel/index.js";
+import { Actor, KINDS, QUEUE_APISERVER, TOKENS, decodeAs, extractCarrier, spansRecorded, subjects, tracer, type Bus, type BusMessage, type KernelConfig, type StatusInit } from "../kernel/index.js";
 import { busEventFromStore } from "../client/index.js";
 import { bus as busProto, type ApiRequest, type IApiResponse, type IItem } from "../schema/bus.js";
 import { decodeStored, lookupResource, toKubeJSON, type ResourceInfo } from "../schema/index.js";
@@ -71,10 +71,13 @@ export class BusApi extends Actor {
   private async handleBatch(m: BusMessage): Promise<void> {
     const batch = decodeAs(busProto.ApiBatchRequest, KINDS.ApiBatchRequest, m.payload);
     const batchSpan = trace.getSpanContext(context.active());
+    const spans = spansRecorded();
     const responses = await Promise.all(
       batch.items.map((it) => {
         const req = (it.request as ApiRequest | null) ?? busProto.ApiRequest.create(); // decoded: defaults filled
         const parent = extractCarrier(it.trace ?? undefined);
+        // A span nobody records is not started (it cost ~2.5% of the API server's CPU): the item runs in its caller's context.
+        if (!spans) return context.with(parent, () => this.answer(req.group, req.resource, req));
         const span = tracer().startSpan(
           `api ApiRequest`,
           { kind: SpanKind.SERVER, attributes: { "k8s.api.verb": req.verb, "k8s.api.resource": req.resource }, ...(batchSpan ? { links: [{ context: batchSpan }] } : {}) },

@@ -138,6 +138,11 @@ export interface TracingHandle {
 
 let installed: TracingHandle | undefined;
 
+/** spansRecorded: false only when initTracing installed a provider that records nothing (true before: unknown). */
+export function spansRecorded(): boolean {
+  return installed?.recording ?? true;
+}
+
 // Optional packages are loaded by name at runtime so a production install without them still runs.
 async function optionalImport(name: string): Promise<any> {
   try {

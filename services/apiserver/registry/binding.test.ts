@@ -2,10 +2,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeStored, encodeStored, type Pod } from "../../schema/index.js";
-import { podRequests } from "../../scheduler/resources.js";
+import { nodeAllocatable, podRequests } from "../../scheduler/resources.js";
 import { decodeObject, encodeObject } from "../codec.js";
 import { strategyFor } from "../strategies/index.js";
-import { assignNode, messageRequests } from "./binding.js";
+import { assignNode, messageAllocatable, messageRequests } from "./binding.js";
 
 function storedPod(spec: any, status?: any): Uint8Array {
   const pod: any = { kind: "Pod", metadata: { name: "p", namespace: "d", uid: "u-1", creationTimestamp: "2024-05-01T00:00:00Z", labels: { app: "web" } }, spec };
@@ -57,4 +57,17 @@ test("messageRequests - podRequests of the JSON pod (containers, sidecar and pla
   assert.equal(want.cpu, 2060, "the test pod exercises the init container peak");
   assert.deepEqual(messageRequests((decodeStored(value).message as Pod).spec), want);
   assert.deepEqual(messageRequests(null), podRequests({}));
+});
+
+test("messageAllocatable - equals nodeAllocatable of the node's JSON (allocatable, else capacity)", () => {
+  for (const status of [
+    { allocatable: { cpu: "3500m", memory: "1Gi", pods: "110", "example.com/gpu": "2" }, capacity: { cpu: "4", memory: "2Gi", pods: "110" } },
+    { capacity: { cpu: "4", memory: "2Gi", pods: "110" } },
+    { allocatable: {}, capacity: { cpu: "2" } },
+    { phase: "Running" },
+    undefined,
+  ]) {
+    const value = encodeObject("Node", { kind: "Node", metadata: { name: "n" }, ...(status ? { status } : {}) }).value;
+    assert.deepEqual(messageAllocatable(decodeStored(value).message as never), nodeAllocatable(decodeObject(value, 1)), JSON.stringify(status));
+  }
 });

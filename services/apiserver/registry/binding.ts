@@ -4,16 +4,16 @@
  *
  * Contract: `assignNode` leaves the message as decoding the JSON path's result would
  * (spec.nodeName set, the PodScheduled condition replaced by a True one), so its encoding is
- * the same bytes; `messageRequests` equals `podRequests` of the pod's JSON.
+ * the same bytes; `messageRequests` equals `podRequests` of the pod's JSON, `messageAllocatable`
+ * `nodeAllocatable` of the node's JSON.
  */
-import { messageFromKubeJSON, type Container, type Pod, type PodSpec, type Quantity } from "../../schema/index.js";
-import { podRequests, type ResourceAmounts } from "../../scheduler/resources.js";
+import { messageFromKubeJSON, type Container, type Node, type Pod, type PodSpec, type Quantity } from "../../schema/index.js";
+import { nodeAllocatable, podRequests, type ResourceAmounts } from "../../scheduler/resources.js";
 
-/** A ResourceList message (name → Quantity message) as JSON (name → quantity string). */
+/** A ResourceList message (name → Quantity message) as JSON (name → quantity string); none when empty, as JSON omits it. */
 function resourceList(list: Record<string, Quantity> | null | undefined): Record<string, string> | undefined {
-  if (!list) return undefined;
-  const out: Record<string, string> = {};
-  for (const [name, q] of Object.entries(list)) out[name] = q?.string ?? "";
+  let out: Record<string, string> | undefined;
+  for (const name in list ?? {}) (out ??= {})[name] = list![name]?.string ?? "";
   return out;
 }
 
@@ -31,6 +31,12 @@ export function messageRequests(spec: PodSpec | null | undefined): ResourceAmoun
       overhead: resourceList(s.overhead),
     },
   });
+}
+
+/** messageAllocatable: {@link nodeAllocatable} of a Node message. */
+export function messageAllocatable(node: Node): ResourceAmounts {
+  const st = node.status;
+  return nodeAllocatable({ status: { allocatable: resourceList(st?.allocatable), capacity: resourceList(st?.capacity) } });
 }
 
 /** assignNode: bind the Pod message to `node` at `now` (RFC 3339): spec.nodeName and a True PodScheduled condition. */

@@ -14,7 +14,7 @@
  */
 import { applyJsonPatch, applyMergePatch, applyServerSide, applyStrategicMergePatch, PatchError } from "../../apimachinery/index.js";
 import { fieldsOf, matchesFields, parseFieldSelector, parseLabelSelector } from "../../apimachinery/index.js";
-import type { Pod, ResourceInfo } from "../../schema/index.js";
+import type { Node, Pod, ResourceInfo } from "../../schema/index.js";
 import { decodeStored, encodeStored, fromKubeJSON, lookupResourceByKind } from "../../schema/index.js";
 import { listPrefix, objectKey } from "../../store/object-keys.js";
 import { AlreadyExistsError, ConflictError, NotFoundError, type RedisStore, type StoredObject, type TxnOp } from "../../store/index.js";
@@ -22,10 +22,10 @@ import { decodeObject, encodeObject, normalize, type KubeObject } from "../codec
 import { ApiError, errors, type FieldProblem, type Target } from "../errors.js";
 import { strategyFor } from "../strategies/index.js";
 import { clusterIpKey, inCidr, parseCidr, randomServiceIp, firstServiceIp, DEFAULT_SERVICE_CIDR, type Cidr } from "./cluster-ip.js";
-import { assignNode, messageRequests } from "./binding.js";
+import { assignNode, messageAllocatable, messageRequests } from "./binding.js";
 import { decideDelete, invalidDeleteOptions, shouldRemoveAfterUpdate, type DeleteOptions } from "./deletion.js";
 import { generateName, newUid, rfc3339 } from "./names.js";
-import { chargeUsage, decodeNodeUsage, emptyNodeUsage, encodeNodeUsage, insufficientResources, nodeAllocatable, nodeUsageKey, podRequests, releaseUsage, type ResourceAmounts } from "../../scheduler/resources.js";
+import { chargeUsage, decodeNodeUsage, emptyNodeUsage, encodeNodeUsage, insufficientResources, nodeUsageKey, podRequests, releaseUsage, type NodeUsage, type ResourceAmounts } from "../../scheduler/resources.js";
 
 export type PatchType = "json" | "merge" | "strategic" | "apply";
 
@@ -137,7 +137,7 @@ function decodeContinue(token: string): { k: string; rv: number } {
   throw errors.badRequest(`invalid continue token "${token.slice(0, 64)}"`);
 }
 
-/** Nodes whose allocatable amounts the binding path remembers (all of them, in any cluster this runs). */
+/** Nodes whose allocatable amounts and usage records the binding path remembers (all of them, in any cluster this runs). */
 const ALLOCATABLE_CACHE_SIZE = 20_000;
 
 /** How long an open namespace is remembered by the create path (ms). */
@@ -147,6 +147,8 @@ export class Registry {
   private readonly openNamespaces = new Map<string, number>();
   private readonly namespaceReads = new Map<string, Promise<"open" | "missing" | "terminating">>();
   private readonly allocatable = new Map<string, { rev: number; amounts: ResourceAmounts }>();
+  /** Usage records as decoded (never changed in place: chargeUsage and releaseUsage return new ones). */
+  private readonly usage = new Map<string, { rev: number; usage: NodeUsage }>();
   private readonly cidr: Cidr;
   private readonly now: () => Date;
   private readonly random: () => number;
@@ -619,7 +621,7 @@ export class Registry {
     const usageKey = nodeUsageKey(node);
     const held = await this.store.get(usageKey);
     if (!held) return undefined;
-    const released = releaseUsage(decodeNodeUsage(held.value), pod.metadata.uid, podRequests(pod));
+    const released = releaseUsage(this.usageOf(node, held), pod.metadata.uid, podRequests(pod));
     if (!released) return undefined;
     return { op: "update", key: usageKey, value: encodeNodeUsage(released), expectedModRevision: held.modRevision };
   }
@@ -699,19 +701,21 @@ export class Registry {
       if (pod.spec?.nodeName) throw errors.conflict(target(info, podName), `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
       if (pod.metadata?.deletionTimestamp) throw errors.conflict(target(info, podName), `pod ${podName} is being deleted, cannot be assigned to a host`);
       if (!nodeHeld) throw errors.conflict(target(info, podName), `node "${node}" not found, cannot bind pod ${ns}/${podName} to it`);
-      const usage = usageHeld ? decodeNodeUsage(usageHeld.value) : emptyNodeUsage();
+      const usage = usageHeld ? this.usageOf(node, usageHeld) : emptyNodeUsage();
       const requests = messageRequests(pod.spec);
       const short = insufficientResources(requests, this.allocatableOf(node, nodeHeld), usage.requested);
       if (short.length > 0) throw errors.conflict(target(info, podName), `pod ${ns}/${podName} does not fit on node "${node}": ${short.join(", ")}`);
       assignNode(pod, node, rfc3339(this.now()));
       const value = encodeStored("Pod", pod);
       if (opts.dryRun) return decodeObject(value, held.modRevision);
-      const charged = encodeNodeUsage(chargeUsage(usage, pod.metadata!.uid!, requests));
+      const chargedUsage = chargeUsage(usage, pod.metadata!.uid!, requests);
+      const charged = encodeNodeUsage(chargedUsage);
       try {
-        await this.store.txn([
+        const [, written] = await this.store.txn([
           { op: "update", key: podKey, value, expectedModRevision: held.modRevision },
           usageHeld ? { op: "update", key: usageKey, value: charged, expectedModRevision: usageHeld.modRevision } : { op: "create", key: usageKey, value: charged },
         ]);
+        this.rememberUsage(node, written!.modRevision, chargedUsage);
         return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 } as unknown as KubeObject;
       } catch (err) {
         const raced = err instanceof ConflictError || (err instanceof AlreadyExistsError && err.key === usageKey);
@@ -731,10 +735,24 @@ export class Registry {
   private allocatableOf(node: string, held: StoredObject): ResourceAmounts {
     const known = this.allocatable.get(node);
     if (known?.rev === held.modRevision) return known.amounts;
-    const amounts = nodeAllocatable(decodeObject(held.value, held.modRevision));
+    const amounts = messageAllocatable(decodeStored(held.value).message as Node);
     if (this.allocatable.size >= ALLOCATABLE_CACHE_SIZE) this.allocatable.clear();
     this.allocatable.set(node, { rev: held.modRevision, amounts });
     return amounts;
+  }
+
+  /** A node's usage record as stored at `held.modRevision` (remembered per node: the next bind there mostly reads what the last one wrote). */
+  private usageOf(node: string, held: StoredObject): NodeUsage {
+    const known = this.usage.get(node);
+    if (known?.rev === held.modRevision) return known.usage;
+    const usage = decodeNodeUsage(held.value);
+    this.rememberUsage(node, held.modRevision, usage);
+    return usage;
+  }
+
+  private rememberUsage(node: string, rev: number, usage: NodeUsage): void {
+    if (this.usage.size >= ALLOCATABLE_CACHE_SIZE && !this.usage.has(node)) this.usage.clear();
+    this.usage.set(node, { rev, usage });
   }
 
   /** Creates the system namespaces (and nothing else) when missing. Safe to run on every replica. */
