@@ -224,7 +224,7 @@ export class HttpApi extends Actor {
     const one = (code: number, obj: KubeObject, warnings: string[] = []) => {
       const headers: Record<string, string> = {};
       const validation = q.get("fieldValidation") ?? "Warn";
-      if (warnings.length && validation === "Warn") headers["Warning"] = warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(", ");
+      if (warnings.length && validation === "Warn") headers["Warning"] = warnings.map(warningHeaderValue).join(", ");
       if (table && obj.kind === r.kind) return send(code, toTable(r.kind, [obj], { resourceVersion: obj.metadata?.resourceVersion }, include, now), headers);
       send(code, obj, headers);
     };
@@ -378,4 +378,14 @@ export class HttpApi extends Actor {
     start();
     res.end();
   }
+}
+
+/**
+ * warningHeaderValue: one RFC 7234 warning (`299 - "text"`). The text can quote the client's own
+ * input (unknown field names), so everything outside printable ASCII is escaped as \uXXXX: a
+ * header may not carry control or non-Latin-1 characters.
+ */
+export function warningHeaderValue(text: string): string {
+  const quoted = JSON.stringify(text).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return `299 - ${quoted}`;
 }

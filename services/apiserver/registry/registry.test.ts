@@ -105,3 +105,17 @@ test("binding - sets nodeName and PodScheduled, charges the node; refuses a boun
   assert.equal(await code(registry.bind("default", "b3", { target: { name: "n1" } })), 409, "2 pods of 2");
   assert.equal(await code(registry.bind("default", "gone", { target: { name: "n1" } })), 404);
 });
+
+test("apply - the configuration must name the resource's version (as Kubernetes' field manager): 400 and nothing written otherwise", async () => {
+  const cm = lookupResourceByKind("ConfigMap")!;
+  const rev = async () => (await store.list("/")).revision;
+  const before = await rev();
+  for (const body of [{ metadata: { name: "a1" }, data: { k: "v" } }, { apiVersion: "apps/v1", kind: "ConfigMap", metadata: { name: "a1" } }]) {
+    const err = await registry.patch(cm, "default", "a1", "apply", body, { fieldManager: "t" }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ApiError && err.code === 400, String(err));
+    assert.match(err.message, /Incorrect version specified in apply patch/);
+  }
+  assert.equal(await rev(), before, "refused applies write nothing");
+  const ok = await registry.patch(cm, "default", "a1", "apply", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a1" }, data: { k: "v" } }, { fieldManager: "t" });
+  assert.equal(ok.object.data.k, "v");
+});

@@ -496,6 +496,12 @@ export class Registry {
       const meta = (patch as KubeObject | null)?.metadata;
       if (typeof patch !== "object" || patch === null || Array.isArray(patch)) throw errors.badRequest("an applied configuration must be an object");
       if (meta !== undefined && (typeof meta !== "object" || meta === null || Array.isArray(meta))) throw errors.badRequest("metadata must be an object");
+      // As Kubernetes' field manager: the configuration names the version it was written for.
+      const expected = opts.subresource === "scale" ? "autoscaling/v1" : info.apiVersion;
+      const given = (patch as KubeObject).apiVersion;
+      if (given !== expected) {
+        throw errors.badRequest(`Incorrect version specified in apply patch. Specified patch version: ${typeof given === "string" ? given : "/"}, expected: ${expected}`);
+      }
     }
     for (let attempt = 0; ; attempt++) {
       let current: Loaded;
