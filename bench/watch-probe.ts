@@ -63,8 +63,6 @@ export interface ProbeResult {
   writeLatencies: number[];
   /** Commit → bus: store-visible to the change event arriving on the bus (the relay's hop). */
   busLatencies: number[];
-  /** Bus → HTTP watcher: the API server's part (informer, fan-out, HTTP write) and the HTTP hop. */
-  apiLatencies: number[];
   /** Each timed store write's own round trip (queueing in the store's group commit and the fsync). */
   storeLatencies: number[];
   probes: number;
@@ -144,7 +142,6 @@ async function run(input: ProbeInput): Promise<void> {
     latencies: span("visible", "http"),
     writeLatencies: span("sent", "http"),
     busLatencies: span("visible", "bus"),
-    apiLatencies: span("bus", "http"),
     storeLatencies,
     probes,
   } satisfies ProbeResult);

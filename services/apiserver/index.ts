@@ -28,7 +28,7 @@ export async function main(): Promise<void> {
     const registry = new Registry(store, { ...(process.env.K8S_SERVICE_CIDR ? { serviceCidr: process.env.K8S_SERVICE_CIDR } : {}) });
     await registry.ensureSystemNamespaces();
     root.provide(TOKENS.Registry, registry);
-    const watches = new WatchHub(store, ctx.bus, ctx.log.child("watch"));
+    const watches = new WatchHub(store, ctx.log.child("watch"));
     ctx.onShutdown(() => watches.stop());
     const port = Number(process.env.K8S_API_PORT ?? 6443);
     const http = new HttpApi(ctx.bus, ctx.config.actorId, registry, watches, { host: process.env.K8S_API_HOST ?? "127.0.0.1", port }, root.resolve(TOKENS.Logger));

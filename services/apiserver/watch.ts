@@ -2,7 +2,8 @@
  * watch: the API server's watch cache and fan-out.
  *
  * One informer per resource type (started on the first watch of that type) follows the
- * change events on the bus, gap-filled from the store's log, and keeps the current objects as
+ * store's change log directly (one shared read per process, StoreLogTail, as kube-apiserver's
+ * watch cache reads etcd), gap-filled from the log, and keeps the current objects as
  * stored bytes. Each change is decoded, and each of its events encoded, once for all watchers.
  * A watch from resourceVersion R first replays the log after R (410 Expired when compacted),
  * then streams live events; events are deduplicated by revision, so the splice between the
@@ -13,13 +14,13 @@
  */
 import { fieldsOf, matchesFields, parseFieldSelector, parseLabelSelector } from "../apimachinery/index.js";
 import { Informer } from "../client/index.js";
-import type { Bus, Logger } from "../kernel/index.js";
+import type { Logger } from "../kernel/index.js";
 import type { ResourceInfo } from "../schema/index.js";
 import { listPrefix } from "../store/object-keys.js";
 import { CompactedError, type RedisStore } from "../store/index.js";
 import { decodeObject, type KubeObject } from "./codec.js";
 import { errors, type Status } from "./errors.js";
-import { storeListWatch } from "./store-source.js";
+import { StoreLogTail } from "./store-source.js";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 
@@ -155,10 +156,10 @@ class ResourceWatch {
   constructor(
     readonly info: ResourceInfo,
     private readonly store: RedisStore,
-    bus: Bus,
+    tail: StoreLogTail,
     log: Logger,
   ) {
-    const source = storeListWatch(store, bus, info.storeResource, (err) => log.warn("dropped a bad change event", { err, resource: info.storeResource }));
+    const source = tail.source(info.storeResource);
     this.informer = new Informer<Entry>(source, (v, item) => entryOf(v, item.modRevision), {
       resyncCheckMs: 5000,
       onError: (err, context) => log.warn(context, { err, resource: info.storeResource }),
@@ -243,18 +244,21 @@ function deliver(w: Watcher, c: Change): void {
 /** WatchHub: every resource's watch cache, created on first use. */
 export class WatchHub {
   private readonly resources = new Map<string, ResourceWatch>();
+  /** Live changes for every watch cache of this process, read straight from the store's log. */
+  private readonly tail: StoreLogTail;
 
   constructor(
     private readonly store: RedisStore,
-    private readonly bus: Bus,
     private readonly log: Logger,
     private readonly opts: WatchOptions = {},
-  ) {}
+  ) {
+    this.tail = new StoreLogTail(store, log);
+  }
 
   private resource(info: ResourceInfo): ResourceWatch {
     let r = this.resources.get(info.storeResource);
     if (!r) {
-      r = new ResourceWatch(info, this.store, this.bus, this.log);
+      r = new ResourceWatch(info, this.store, this.tail, this.log);
       this.resources.set(info.storeResource, r);
     }
     return r;
@@ -326,5 +330,6 @@ export class WatchHub {
   stop(): void {
     for (const r of this.resources.values()) r.stop();
     this.resources.clear();
+    this.tail.stop();
   }
 }
