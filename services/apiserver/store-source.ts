@@ -129,6 +129,7 @@ export class StoreLogTail {
         const from = await this.store.currentRevision();
         if (restarts > 0) for (const cb of [...this.resumeListeners]) cb();
         for await (const run of this.store.watchRuns("/", from, { signal })) this.deliver(run);
+        return; // the read ends only when stopped or when the store is closed (it resumes dropped connections itself)
       } catch (err) {
         if (signal.aborted) return;
         this.log.warn("store log tail failed; restarting from the current revision", { err });
