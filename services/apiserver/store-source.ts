@@ -14,15 +14,8 @@ export function storeEventToInformer(e: ChangeEvent): InformerEvent {
   return { type: e.type, revision: e.revision, prevRevision: e.prevRevision, key: e.key, value: e.value, createRevision: e.createRevision };
 }
 
-/**
- * storeListWatch: list/replay from the store, live events of `storeResource` from the bus.
- *
- * Live events are taken straight from the NATS connection with a callback (no per-message
- * promise, span or async iteration): each batch of changes is fanned out to HTTP watchers in the same
- * tick it arrives, not after the request work queued in between. An undecodable message goes
- * (and a failing handler) to `onBadMessage` and is dropped (the informer's gap check repairs what it may have hidden).
- */
-export function storeListWatch(store: RedisStore, bus: Bus, storeResource: string, onBadMessage: (err: unknown) => void = () => undefined): ListWatchSource {
+/** List and replay of `storeResource` straight from the store (the part both sources share). */
+function storeListReplay(store: RedisStore, storeResource: string): Pick<ListWatchSource, "list" | "replay"> {
   const prefix = listPrefix(storeResource);
   return {
     list: async () => {
@@ -33,6 +26,21 @@ export function storeListWatch(store: RedisStore, bus: Bus, storeResource: strin
       const r = await store.scanEvents(prefix, from);
       return { events: r.events.map(storeEventToInformer), revision: r.scannedTo };
     },
+  };
+}
+
+/**
+ * storeListWatch: list/replay from the store, live events of `storeResource` from the bus.
+ *
+ * Live events are taken straight from the NATS connection with a callback (no per-message
+ * promise, span or async iteration): each batch of changes reaches the informer in the tick it
+ * arrives, not after the request work queued in between. (Used by the namespace controller;
+ * the HTTP watch caches use {@link StoreLogTail}.) An undecodable message goes
+ * (and a failing handler) to `onBadMessage` and is dropped (the informer's gap check repairs what it may have hidden).
+ */
+export function storeListWatch(store: RedisStore, bus: Bus, storeResource: string, onBadMessage: (err: unknown) => void = () => undefined): ListWatchSource {
+  return {
+    ...storeListReplay(store, storeResource),
     subscribe: (onEvents) => {
       const sub = bus.nats.subscribe(subjects.changesAll(storeResource), {
         callback: (err, m) => {
@@ -88,16 +96,8 @@ export class StoreLogTail {
 
   /** A ListWatchSource of `storeResource`: list/replay from the store, live events from this tail. */
   source(storeResource: string): ListWatchSource {
-    const prefix = listPrefix(storeResource);
     return {
-      list: async () => {
-        const r = await this.store.list(prefix);
-        return { items: r.items, revision: r.revision };
-      },
-      replay: async (from) => {
-        const r = await this.store.scanEvents(prefix, from);
-        return { events: r.events.map(storeEventToInformer), revision: r.scannedTo };
-      },
+      ...storeListReplay(this.store, storeResource),
       subscribe: (onEvents) => {
         let set = this.subscribers.get(storeResource);
         if (!set) this.subscribers.set(storeResource, (set = new Set()));
