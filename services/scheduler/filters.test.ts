@@ -11,7 +11,6 @@ import {
   nodeInfoOf,
   podInfoOf,
   REASONS,
-  toleratesTaint,
   type Taint,
   type Toleration,
 } from "./filters.js";
@@ -32,22 +31,6 @@ function pod(spec: Record<string, unknown> = {}): any {
   return { metadata: { name: "p", namespace: "default", uid: "u" }, spec: { containers: [{ name: "c", resources: { requests: { cpu: "100m" } } }], ...spec } };
 }
 
-test("filters - toleratesTaint: Kubernetes' matching rules", () => {
-  const taint: Taint = { key: "k", value: "v", effect: "NoSchedule" };
-  const cases: Array<[Toleration, Taint, boolean]> = [
-    [{ key: "k", operator: "Equal", value: "v", effect: "NoSchedule" }, taint, true],
-    [{ key: "k", value: "v" }, taint, true], // operator "" is Equal; empty effect matches all
-    [{ key: "k", value: "other" }, taint, false],
-    [{ key: "k", operator: "Exists" }, taint, true],
-    [{ operator: "Exists" }, taint, true], // empty key + Exists tolerates everything
-    [{ operator: "Exists", effect: "NoExecute" }, taint, false],
-    [{ key: "other", operator: "Exists" }, taint, false],
-    [{ key: "k", operator: "Equal", value: "v", effect: "NoExecute" }, taint, false],
-    [{ key: "k", operator: "Equal" }, { key: "k", effect: "NoSchedule" }, true], // empty value equals empty value
-    [{ key: "k", operator: "Gt", value: "1" }, taint, false], // unknown operator
-  ];
-  for (const [t, tt, want] of cases) assert.equal(toleratesTaint(t, tt), want, JSON.stringify(t));
-});
 
 test("filters - firstUntoleratedTaint: only the given effects count", () => {
   const taints: Taint[] = [

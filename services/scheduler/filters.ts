@@ -4,6 +4,8 @@
  * {@link filterNode} runs them in Kubernetes' order and stops at the first that rejects, so a
  * node counts once in the FailedScheduling message (except for several insufficient resources).
  */
+import { toleratesTaint, type Taint, type Toleration } from "../apimachinery/index.js";
+export type { Taint, Toleration };
 import { insufficientResources, nodeAllocatable, nonZeroRequests, podRequests, type ResourceAmounts } from "./resources.js";
 
 type Obj = Record<string, any>;
@@ -17,19 +19,6 @@ export const REASONS = {
   taint: (t: Taint) => `node(s) had untolerated taint {${t.key}: ${t.value ?? ""}}`,
 } as const;
 
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
 
 export interface NodeSelectorRequirement {
   key: string;
@@ -99,20 +88,6 @@ export function nodeInfoOf(node: Obj): NodeInfo {
   return { name: node.metadata.name, node, allocatable: nodeAllocatable(node), requested: {}, nonZeroRequested: { cpu: 0, memory: 0 }, ready, taints, plain: ready && node.spec?.unschedulable !== true && taints.length === 0 };
 }
 
-/** toleratesTaint: Kubernetes' `Toleration.ToleratesTaint` (empty effect/key match any; operator "" means Equal). */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? "") {
-    case "":
-    case "Equal":
-      return (t.value ?? "") === (taint.value ?? "");
-    case "Exists":
-      return true;
-    default:
-      return false;
-  }
-}
 
 /** firstUntoleratedTaint: the first taint with one of `effects` that no toleration tolerates. */
 export function firstUntoleratedTaint(taints: readonly Taint[] | undefined, tolerations: readonly Toleration[] | undefined, effects: readonly string[]): Taint | undefined {

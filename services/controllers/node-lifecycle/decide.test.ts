@@ -10,7 +10,6 @@ import {
   nodeHealth,
   podNotReadyConditions,
   taintsEqual,
-  tolerates,
   withDefaultTolerations,
   TAINT_NOT_READY,
   TAINT_UNREACHABLE,
@@ -178,22 +177,6 @@ test("taintsEqual - compares key, value, effect, timeAdded and order", () => {
 
 // ---- tolerations ----
 
-test("tolerates - Kubernetes' ToleratesTaint table", () => {
-  const taint: Taint = { key: "k", value: "v", effect: "NoExecute" };
-  const cases: Array<[string, Toleration, boolean]> = [
-    ["Exists on the key", { key: "k", operator: "Exists" }, true],
-    ["Equal with the value", { key: "k", operator: "Equal", value: "v" }, true],
-    ["default operator is Equal", { key: "k", value: "v" }, true],
-    ["Equal, other value", { key: "k", operator: "Equal", value: "w" }, false],
-    ["other key", { key: "x", operator: "Exists" }, false],
-    ["empty key + Exists tolerates everything", { operator: "Exists" }, true],
-    ["effect must match when set", { key: "k", operator: "Exists", effect: "NoSchedule" }, false],
-    ["effect NoExecute", { key: "k", operator: "Exists", effect: "NoExecute" }, true],
-    ["unknown operator", { key: "k", operator: "Lt", value: "v" }, false],
-  ];
-  for (const [name, tol, want] of cases) assert.equal(tolerates(tol, taint), want, name);
-  assert.equal(tolerates({ key: "k", operator: "Equal" }, { key: "k", effect: "NoExecute" }), true, "empty values are equal");
-});
 
 test("withDefaultTolerations - adds not-ready/unreachable NoExecute for N seconds unless the pod has one", () => {
   const def = (key: string, s = 300): Toleration => ({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: s });

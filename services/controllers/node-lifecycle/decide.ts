@@ -32,6 +32,9 @@
  * Not done: zone disruption modes and eviction rate limits, events.
  */
 import type { NodeLifecycleConfig } from "./config.js";
+import { toleratesTaint, type Taint, type Toleration } from "../../apimachinery/index.js";
+export type { Taint, Toleration };
+
 
 /** Taint keys and effects the controller manages (Kubernetes' well-known taints). */
 export const TAINT_NOT_READY = "node.kubernetes.io/not-ready";
@@ -57,22 +60,7 @@ export interface NodeCondition {
   lastTransitionTime?: string;
 }
 
-/** A taint as Kubernetes JSON. */
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-  timeAdded?: string;
-}
 
-/** A toleration as Kubernetes JSON. */
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
 
 /** A pod condition as Kubernetes JSON. */
 export interface PodCondition {
@@ -269,21 +257,6 @@ export function taintsEqual(a: readonly Taint[] | undefined, b: readonly Taint[]
   return x.length === y.length && x.every((t, i) => t.key === y[i]!.key && (t.value ?? "") === (y[i]!.value ?? "") && t.effect === y[i]!.effect && (t.timeAdded ?? "") === (y[i]!.timeAdded ?? ""));
 }
 
-/** tolerates: Kubernetes' Toleration.ToleratesTaint (empty key with Exists matches every key; empty effect every effect). */
-export function tolerates(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  switch (toleration.operator ?? "") {
-    case "Exists":
-      return true;
-    case "":
-    case "Equal":
-      return (toleration.value ?? "") === (taint.value ?? "");
-    default:
-      return false;
-  }
-}
-
 /**
  * withDefaultTolerations: the pod's tolerations plus the DefaultTolerationSeconds admission's
  * `not-ready`/`unreachable` NoExecute tolerations (operator Exists, `seconds`) for each one it
@@ -322,7 +295,7 @@ export function evictionTime(
   const tolerations = withDefaultTolerations(pod.spec?.tolerations, defaultTolerationSeconds);
   let minSeconds: number | undefined;
   for (const taint of noExecute) {
-    const used = tolerations.find((tol) => tolerates(tol, taint));
+    const used = tolerations.find((tol) => toleratesTaint(tol, taint));
     if (!used) return now; // a NoExecute taint it does not tolerate: out at once
     if (typeof used.tolerationSeconds === "number") {
       const s = Math.max(0, used.tolerationSeconds);

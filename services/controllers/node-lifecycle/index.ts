@@ -19,7 +19,6 @@ export {
   desiredTaints,
   taintsEqual,
   isManagedTaint,
-  tolerates,
   withDefaultTolerations,
   evictionTime,
   podNotReadyConditions,

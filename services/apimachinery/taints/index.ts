@@ -1,0 +1,1 @@
+export { toleratesTaint, type Taint, type Toleration } from "./taints.js";
