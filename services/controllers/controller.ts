@@ -21,8 +21,8 @@
  * }
  * ```
  */
-import type { Informer, KubeClient, KubeObject } from "../client/index.js";
-import type { Clock, Logger } from "../kernel/index.js";
+import { isStatus, type Informer, type KubeClient, type KubeObject } from "../client/index.js";
+import { RemoteError, type Clock, type Logger } from "../kernel/index.js";
 
 /** What a controller gets when it starts. */
 export interface ControllerContext {
@@ -101,4 +101,21 @@ export class SharedInformers {
     // A waitForSync still pending rejects with InformerStoppedError; nobody needs to see it here.
     for (const p of this.synced.values()) p.catch(() => undefined);
   }
+}
+
+/** errorMessage: one line for logs (an API error's Status message rather than the bus wrapper's). */
+export function errorMessage(err: unknown): string {
+  if (err instanceof RemoteError) return err.detail || err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * syncErrorLogger: a controller's work-queue error callback (the key is retried either way): a
+ * 409 Conflict is a routine race with another writer (debug), anything else a warning.
+ */
+export function syncErrorLogger(log: Logger, failed: string): (key: string, err: unknown) => void {
+  return (key, err) => {
+    if (isStatus(err, 409)) log.debug("conflict; retrying", { key });
+    else log.warn(`${failed}; retrying`, { key, err: errorMessage(err) });
+  };
 }

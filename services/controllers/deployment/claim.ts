@@ -10,7 +10,8 @@
  *   ReplicaSet is being deleted.
  */
 import { controllerRefTo, deploymentSelectorMatches } from "./decide.js";
-import type { Deployment, OwnerReference, ReplicaSet } from "./types.js";
+import { controllerOf } from "../owner-refs.js";
+import type { Deployment, ReplicaSet } from "./types.js";
 
 /** The outcome of {@link claimReplicaSets}. */
 export interface ClaimResult {
@@ -22,10 +23,6 @@ export interface ClaimResult {
   release: ReplicaSet[];
 }
 
-/** controllerOf: the controller ownerReference of an object, if any. */
-export function controllerOf(meta: { ownerReferences?: OwnerReference[] }): OwnerReference | undefined {
-  return meta.ownerReferences?.find((r) => r.controller === true);
-}
 
 /** claimReplicaSets: sorts the namespace's ReplicaSets into owned, to adopt and to release. */
 export function claimReplicaSets(d: Deployment, replicaSets: readonly ReplicaSet[]): ClaimResult {

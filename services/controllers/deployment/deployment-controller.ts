@@ -20,8 +20,9 @@ import { isStatus, WorkQueue, type BackoffConfig, type Cached, type Informer, ty
 import { RemoteError } from "../../kernel/index.js";
 import { lookupResourceByKind } from "../../schema/index.js";
 import { objectKey, parseObjectKey } from "../../store/object-keys.js";
-import type { Controller, ControllerContext } from "../controller.js";
-import { adoptPatch, claimReplicaSets, controllerOf, releasePatch } from "./claim.js";
+import { syncErrorLogger, type Controller, type ControllerContext } from "../controller.js";
+import { controllerOf } from "../owner-refs.js";
+import { adoptPatch, claimReplicaSets, releasePatch } from "./claim.js";
 import { decideDeployment, deploymentSelectorMatches, type DeploymentAction } from "./decide.js";
 import { equalIgnoreHash } from "./hash.js";
 import { CONDITION, REASON, type Deployment, type PodView, type ReplicaSet } from "./types.js";
@@ -230,10 +231,7 @@ export class DeploymentController implements Controller {
     term.running = term.queue.run(
       this.opts.workers ?? 4,
       (key) => this.reconcile(term, key),
-      (key, err) => {
-        if (isStatus(err, 409)) ctx.log.debug("conflict; retrying", { key });
-        else ctx.log.warn("deployment sync failed; retrying", { key, err: String(err) });
-      },
+      syncErrorLogger(ctx.log, "deployment sync failed"),
     );
     ctx.log.info("deployment controller running", { deployments: term.deployments.size });
   }

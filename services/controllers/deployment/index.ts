@@ -23,7 +23,7 @@ export {
   type DeploymentDecision,
   type DeploymentSyncInput,
 } from "./decide.js";
-export { claimReplicaSets, controllerOf, adoptPatch, releasePatch, type ClaimResult } from "./claim.js";
+export { claimReplicaSets, adoptPatch, releasePatch, type ClaimResult } from "./claim.js";
 export { computeHash, equalIgnoreHash, safeEncodeString, fnv1a32, canonicalJson, normalizeJson } from "./hash.js";
 export * from "./util.js";
 export * from "./types.js";

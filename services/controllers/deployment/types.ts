@@ -46,14 +46,8 @@ export const REASON = {
 /** Go's MaxInt32: as `progressDeadlineSeconds` or `revisionHistoryLimit` it means "none". */
 export const MAX_INT32 = 2147483647;
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+export type { OwnerReference } from "../owner-refs.js";
+import type { OwnerReference } from "../owner-refs.js";
 
 export interface ObjectMeta {
   name: string;

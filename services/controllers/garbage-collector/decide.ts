@@ -26,15 +26,8 @@ export const ORPHAN_FINALIZER = "orphan";
 /** A deletion propagation policy. */
 export type PropagationPolicy = "Background" | "Foreground" | "Orphan";
 
-/** An ownerReference as Kubernetes JSON. */
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+import type { OwnerReference } from "../owner-refs.js";
+export type { OwnerReference } from "../owner-refs.js";
 
 /** The metadata the garbage collector reads. */
 export interface GcMeta {

@@ -13,7 +13,7 @@
 import { isStatus, WorkQueue, type BackoffConfig, type Cached, type Informer, type KubeObject } from "../../client/index.js";
 import { RESOURCES, lookupResourceByKind, lookupStoreResource } from "../../schema/index.js";
 import { parseObjectKey } from "../../store/object-keys.js";
-import type { Controller, ControllerContext } from "../controller.js";
+import { syncErrorLogger, type Controller, type ControllerContext } from "../controller.js";
 import {
   decideDependent,
   decideOwner,
@@ -141,10 +141,7 @@ export class GarbageCollector implements Controller {
     term.running = term.queue.run(
       this.opts.workers ?? 4,
       (key) => this.reconcile(term, key),
-      (key, err) => {
-        if (isStatus(err, 409)) ctx.log.debug("conflict; retrying", { key });
-        else ctx.log.warn("garbage collection failed; retrying", { key, err });
-      },
+      syncErrorLogger(ctx.log, "garbage collection failed"),
     );
     ctx.log.info("garbage collector running", { kinds: term.informers.size, objects: term.index.size });
   }

@@ -16,7 +16,7 @@
  * earliest wins).
  */
 import { isStatus, WorkQueue, type BackoffConfig, type Cached, type Informer, type KubeObject } from "../../client/index.js";
-import type { Controller, ControllerContext } from "../controller.js";
+import { syncErrorLogger, type Controller, type ControllerContext } from "../controller.js";
 import { DEFAULT_NODE_LIFECYCLE_CONFIG, type NodeLifecycleConfig } from "./config.js";
 import {
   decideNode,
@@ -139,10 +139,7 @@ export class NodeLifecycleController implements Controller {
     term.running = term.queue.run(
       this.config.workers,
       (node) => this.reconcile(term, node),
-      (node, err) => {
-        if (isStatus(err, 409)) ctx.log.debug("conflict; retrying", { node });
-        else ctx.log.warn("node lifecycle reconcile failed; retrying", { node, err });
-      },
+      syncErrorLogger(ctx.log, "node lifecycle reconcile failed"),
     );
     ctx.log.info("node lifecycle controller running", { nodes: term.nodes.size, ...this.config });
   }

@@ -18,14 +18,13 @@
 import { selectorFromLabelSelector, type LabelSelector, type Selector } from "../../apimachinery/index.js";
 import {
   compareForDeletion,
-  controllerRefOf,
   isPodActive,
   isPodReady,
   podReadySince,
   rankByRelatedPodsOnSameNode,
-  type OwnerReference,
   type PodLike,
 } from "./pods.js";
+import { controllerOf, type OwnerReference } from "../owner-refs.js";
 
 /** Kubernetes' BurstReplicas: the most creates or deletes issued in one sync. */
 export const DEFAULT_BURST_REPLICAS = 500;
@@ -181,7 +180,7 @@ export interface OwnedCounts {
 export function countOwned(rs: ReplicaSetLike, pods: readonly PodLike[], now: number): OwnedCounts {
   const view = ownerView(rs);
   const out: OwnedCounts = { replicas: 0, fullyLabeled: 0, ready: 0, available: 0 };
-  for (const pod of pods) if (controllerRefOf(pod)?.uid === view.uid) addCount(out, countPod(view, pod), view.minReadySeconds, now);
+  for (const pod of pods) if (controllerOf(pod.metadata)?.uid === view.uid) addCount(out, countPod(view, pod), view.minReadySeconds, now);
   return out;
 }
 
@@ -210,7 +209,7 @@ export function decideClaims<P extends PodLike>(rs: ReplicaSetLike, pods: readon
   const view = ownerView(rs);
   const deleting = !!rs.metadata.deletionTimestamp;
   for (const pod of pods) {
-    const ref = controllerRefOf(pod);
+    const ref = controllerOf(pod.metadata);
     if (ref) {
       if (ref.uid !== view.uid) continue;
       const c = countPod(view, pod);
@@ -361,8 +360,8 @@ export function replicaSetsSelecting<R extends ReplicaSetLike>(pod: PodLike, rep
 
 /** siblingsOf: ReplicaSets with the same controller owner as `rs` (itself included); just `rs` when it has none. */
 export function siblingsOf<R extends ReplicaSetLike>(rs: R, replicaSets: readonly R[]): R[] {
-  const owner = controllerRefOf(rs);
+  const owner = controllerOf(rs.metadata);
   if (!owner) return [rs];
   const ns = rs.metadata.namespace ?? "";
-  return replicaSets.filter((o) => (o.metadata.namespace ?? "") === ns && controllerRefOf(o)?.uid === owner.uid);
+  return replicaSets.filter((o) => (o.metadata.namespace ?? "") === ns && controllerOf(o.metadata)?.uid === owner.uid);
 }

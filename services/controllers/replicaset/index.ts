@@ -53,7 +53,6 @@ export { ControllerExpectations, DEFAULT_EXPECTATIONS_TIMEOUT_MS, type Expectati
 export {
   compareForDeletion,
   rankByRelatedPodsOnSameNode,
-  controllerRefOf,
   isPodActive,
   isPodReady,
   isPodAvailable,

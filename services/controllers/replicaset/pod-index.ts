@@ -8,7 +8,8 @@
  * No I/O; time is passed in.
  */
 import { addCount, countPod, isAvailable, ownerView, ownerViewSignature, type OwnedCounts, type OwnerView, type PodCount, type ReplicaSetLike } from "./decide.js";
-import { controllerRefOf, type PodLike } from "./pods.js";
+import { controllerOf } from "../owner-refs.js";
+import type { PodLike } from "./pods.js";
 
 /** A pod with its informer key. */
 export interface KeyedPod {
@@ -161,7 +162,7 @@ export class PodIndex {
    * its controller changed, and in nothing its ReplicaSet counts: no sync needed for it.
    */
   upsert(key: string, pod: PodLike): boolean {
-    const uid = controllerRefOf(pod)?.uid;
+    const uid = controllerOf(pod.metadata)?.uid;
     const namespace = pod.metadata.namespace ?? "";
     const at = this.slot.get(key);
     if (at && (uid !== undefined ? "uid" in at && at.uid === uid : "namespace" in at && at.namespace === namespace)) {

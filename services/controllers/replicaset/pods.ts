@@ -3,15 +3,8 @@
  * `ActivePods` ordering of `controller_utils.go`), as pure functions on Kubernetes JSON.
  */
 
-/** An ownerReference as Kubernetes JSON. */
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+import type { OwnerReference } from "../owner-refs.js";
+export type { OwnerReference } from "../owner-refs.js";
 
 /** A pod condition as Kubernetes JSON. */
 export interface PodCondition {
@@ -47,10 +40,6 @@ export interface PodLike {
 /** The annotation that orders pods for scale-down (lower cost goes first). */
 export const POD_DELETION_COST_ANNOTATION = "controller.kubernetes.io/pod-deletion-cost";
 
-/** controllerRefOf: the ownerReference with `controller: true`, if any. */
-export function controllerRefOf(obj: { metadata: { ownerReferences?: OwnerReference[] } }): OwnerReference | undefined {
-  return (obj.metadata.ownerReferences ?? []).find((r) => r.controller === true);
-}
 
 /** isPodTerminating: the pod has a deletionTimestamp. */
 export function isPodTerminating(pod: PodLike): boolean {

@@ -17,7 +17,7 @@ import { isStatus, WorkQueue, type BackoffConfig, type Cached, type Informer, ty
 import { BusClosedError, BusTimeoutError, RemoteError } from "../../kernel/index.js";
 import { lookupResourceByKind } from "../../schema/index.js";
 import { objectKey } from "../../store/object-keys.js";
-import type { Controller, ControllerContext } from "../controller.js";
+import { errorMessage, syncErrorLogger, type Controller, type ControllerContext } from "../controller.js";
 import {
   calculateStatus,
   controllerRefFor,
@@ -38,7 +38,8 @@ import {
 } from "./decide.js";
 import { ControllerExpectations, DEFAULT_EXPECTATIONS_TIMEOUT_MS } from "./expectations.js";
 import { PodIndex, type KeyedPod } from "./pod-index.js";
-import { controllerRefOf, isPodActive, isPodTerminating, type OwnerReference, type PodLike } from "./pods.js";
+import { controllerOf, type OwnerReference } from "../owner-refs.js";
+import { isPodActive, isPodTerminating, type PodLike } from "./pods.js";
 import { slowStartBatch, slowStartWindow, SLOW_START_INITIAL_BATCH_SIZE } from "./slow-start.js";
 
 /** Options of {@link ReplicaSetController}. */
@@ -106,11 +107,6 @@ const RS_RESOURCE = lookupResourceByKind("ReplicaSet")!.storeResource;
 /** isUnknownOutcome: the request may or may not have been carried out (no answer, or a timeout answer). */
 export function isUnknownOutcome(err: unknown): boolean {
   return err instanceof BusTimeoutError || err instanceof BusClosedError || (err instanceof RemoteError && err.code === 504);
-}
-
-function errorMessage(err: unknown): string {
-  if (err instanceof RemoteError) return err.detail || err.message;
-  return err instanceof Error ? err.message : String(err);
 }
 
 function sameRef(a: OwnerReference | undefined, b: OwnerReference | undefined): boolean {
@@ -206,10 +202,7 @@ export class ReplicaSetController implements Controller {
     term.running = term.queue.run(
       this.opts.workers ?? 5,
       (key) => this.reconcile(term, key),
-      (key, err) => {
-        if (isStatus(err, 409)) ctx.log.debug("conflict; retrying", { key });
-        else ctx.log.warn("replicaset sync failed; retrying", { key, err: errorMessage(err) });
-      },
+      syncErrorLogger(ctx.log, "replicaset sync failed"),
     );
     ctx.log.info("replicaset controller running", { replicaSets: term.replicaSets.size, pods: term.podIndex.size });
   }
@@ -250,7 +243,7 @@ export class ReplicaSetController implements Controller {
 
   /** A pod of a ReplicaSet is going or gone: its deletion is observed (once per pod key). */
   private podDeleted(term: Term, key: string, pod: PodLike): void {
-    const rsKey = this.resolveControllerRef(term, pod.metadata.namespace ?? "", controllerRefOf(pod));
+    const rsKey = this.resolveControllerRef(term, pod.metadata.namespace ?? "", controllerOf(pod.metadata));
     if (!rsKey) return;
     term.expectations.deletionObserved(rsKey, key);
     term.queue.add(rsKey);
@@ -264,7 +257,7 @@ export class ReplicaSetController implements Controller {
       this.podDeleted(term, podKeyOf(c), pod);
       return;
     }
-    const ref = controllerRefOf(pod);
+    const ref = controllerOf(pod.metadata);
     if (ref) {
       const rsKey = this.resolveControllerRef(term, pod.metadata.namespace ?? "", ref);
       if (!rsKey) return;
@@ -287,8 +280,8 @@ export class ReplicaSetController implements Controller {
       return;
     }
     const ns = pod.metadata.namespace ?? "";
-    const ref = controllerRefOf(pod);
-    const oldRef = controllerRefOf(before);
+    const ref = controllerOf(pod.metadata);
+    const oldRef = controllerOf(before.metadata);
     const refChanged = !sameRef(ref, oldRef);
     if (refChanged && oldRef) {
       const oldKey = this.resolveControllerRef(term, ns, oldRef);
