@@ -10,7 +10,7 @@
  * reads it, and most pods pass through that state once, right after their creation.
  */
 import { decodeItem, Informer, type Cached, type KubeClient, type KubeObject } from "../client/index.js";
-import { peekStoredPod } from "../scheduler/pod-peek.js";
+import { peekStoredPod } from "../schema/index.js";
 
 /**
  * podView: the pod in stored bytes as JSON at `modRevision`, or for a pod bound to no node a

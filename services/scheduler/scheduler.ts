@@ -22,7 +22,7 @@ import { failedSchedulingMessage, filterNode, nodeInfoOf, podInfoOf, type NodeIn
 import { SchedulingQueue, DEFAULT_QUEUE_TIMINGS, type QueueTimings } from "./queue.js";
 import { nonZeroRequests, podRequests, type ResourceAmounts } from "./resources.js";
 import { feasibleNodesToFind, pickPlainNode, scoreNodes, selectHost } from "./score.js";
-import { peekStoredPod } from "./pod-peek.js";
+import { peekStoredPod } from "../schema/index.js";
 import { shardOwner } from "./shard.js";
 
 /** The scheduler name pods select by default. */

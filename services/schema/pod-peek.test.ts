@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { encodeStored, fromKubeJSON } from "../schema/index.js";
+import { encodeStored, fromKubeJSON } from "./index.js";
 import { peekStoredPod } from "./pod-peek.js";
 
 const stored = (kind: string, obj: object) => encodeStored(kind, fromKubeJSON(kind, obj).message as object);

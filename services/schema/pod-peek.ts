@@ -8,7 +8,7 @@
  * spec = 2 }, ObjectMeta { name = 1; namespace = 3; uid = 5 }, PodSpec { nodeName = 10 }.
  */
 import protobuf from "protobufjs/minimal.js";
-import { STORED_FORMAT_VERSION, STORED_MAGIC } from "../schema/index.js";
+import { STORED_FORMAT_VERSION, STORED_MAGIC } from "./stored.js";
 
 /** What {@link peekStoredPod} reads ("" when a field is unset). */
 export interface PodPeek {
