@@ -30,6 +30,9 @@ export { nodeObject, nodeStatus, nodeLabels, nodeName, nodeHostIP, nodePodCIDR, 
 export type { Runtime, RuntimeEvent, ContainerInstance, ContainerInstanceState, ContainerConfig, PodSandbox } from "./runtime.js";
 export * as sim from "./runtimes/sim/index.js";
 
+/** The sim timers of a host fire on multiples of this (ms): runtime events close together are handled, and their status writes leave, together. */
+const SIM_TIMER_SLACK_MS = 20;
+
 /** A built node host: its actors and the shared parts (for tests and benchmarks in-process). */
 export interface NodeHost {
   nodes: NodeActor[];
@@ -44,7 +47,7 @@ export interface NodeHost {
 export function buildNodeHost(cfg: NodeHostConfig, bus: Bus, log: Logger, client = new KubeClient(bus)): NodeHost {
   const hub: PodHub = new PodHub(client, log.child("pods"), undefined, (key, rev) => writer.written(key, rev));
   const writer: StatusWriter = new StatusWriter(client, (key) => hub.get(key), log.child("status"));
-  const timers = new TimerHeap();
+  const timers = new TimerHeap(Date.now, undefined, SIM_TIMER_SLACK_MS);
   const random = cfg.seed !== undefined ? seededRandom(cfg.seed) : Math.random;
   const leases = leaseTickerFor(cfg.leaseRenewMs);
   const nodes: NodeActor[] = [];

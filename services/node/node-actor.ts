@@ -17,6 +17,7 @@ import type { PodHub } from "./pod-hub.js";
 import { decidePod } from "./pod-sync.js";
 import type { PodSandbox, Runtime } from "./runtime.js";
 import { sameStatus, type StatusWriter } from "./status-writer.js";
+import { updateUndecoded } from "./undecoded-update.js";
 
 /** What a NodeActor is built from (the host shares client, hub and writer). */
 export interface NodeActorOptions {
@@ -188,7 +189,11 @@ export class NodeActor extends Actor {
     const client = this.opts.client;
     try {
       if (this.lease) {
-        this.lease = await client.update(leaseObject(this.nodeName, this.node?.metadata, this.cfg.leaseDurationSeconds, now, this.lease));
+        // The API server stores a Lease update as sent (identity and generation are the stored
+        // ones, which the lease was built from): the renewed lease is what was sent, at the revision written.
+        const lease = leaseObject(this.nodeName, this.node?.metadata, this.cfg.leaseDurationSeconds, now, this.lease);
+        const modRevision = await updateUndecoded(client, lease);
+        this.lease = { ...lease, metadata: { ...lease.metadata, resourceVersion: String(modRevision) } };
       } else {
         let existing: KubeObject | undefined;
         try {
@@ -214,9 +219,9 @@ export class NodeActor extends Actor {
     this.stats.syncs++;
     const { hub, runtime, writer } = this.opts;
     const cached = hub.get(key);
-    const pod = cached?.object;
-    if (!cached || !pod || pod.spec?.nodeName !== this.nodeName) return this.forget(key);
-    const uid: string = pod.metadata.uid;
+    if (!cached || cached.nodeName !== this.nodeName) return this.forget(key);
+    const pod = cached.object;
+    const uid: string = cached.uid;
     const knownUid = this.uidByKey.get(key);
     if (knownUid && knownUid !== uid) this.forget(key); // same name, new pod
     this.uidByKey.set(key, uid);
@@ -290,8 +295,8 @@ export class NodeActor extends Actor {
   private sweep(): void {
     for (const uid of this.opts.runtime.pods()) {
       const key = this.keyByUid.get(uid);
-      const pod = key ? this.opts.hub.get(key)?.object : undefined;
-      if (!pod || pod.metadata.uid !== uid || pod.spec?.nodeName !== this.nodeName) {
+      const pod = key ? this.opts.hub.get(key) : undefined;
+      if (!pod || pod.uid !== uid || pod.nodeName !== this.nodeName) {
         if (key) this.queue?.add(key);
         else {
           this.opts.runtime.removePod(uid);

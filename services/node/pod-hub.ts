@@ -4,10 +4,12 @@
  * every pod that is, or stopped being, bound to it. The informer starts with the first node
  * and stops with the last.
  *
- * The echo of a write this host made (a pod status) is not decoded again: `written(key,
- * modRevision)` answers the object the API returned for that write, which is the stored pod at
- * that revision. A pod bound to no node is cached as a stub (see {@link podView}): no node
- * reads it, and most pods pass through that state once, right after their creation.
+ * Pods are decoded when first read, not when their event arrives ({@link PodRecord}): routing
+ * needs only the node name, which is peeked from the stored bytes. Most events are never read
+ * in full: the echo of a status write this host made is answered by `written(key,
+ * modRevision)` (the pod that write stored) once its reply is in, also when the event came
+ * first; a pod bound to no node is cached as a stub (see {@link podView}): no node reads it,
+ * and most pods pass through that state once, right after their creation.
  */
 import { decodeItem, Informer, type Cached, type KubeClient, type KubeObject } from "../client/index.js";
 import { peekStoredPod } from "../schema/index.js";
@@ -18,8 +20,60 @@ import { peekStoredPod } from "../schema/index.js";
  */
 export function podView(value: Uint8Array, modRevision: number): KubeObject {
   const peek = peekStoredPod(value);
-  if (peek && !peek.nodeName) return { apiVersion: "v1", kind: "Pod", metadata: { name: peek.name, namespace: peek.namespace, uid: peek.uid, resourceVersion: String(modRevision) }, spec: {} };
+  if (peek && !peek.nodeName) return stub(peek.name, peek.namespace, peek.uid, modRevision);
   return decodeItem(value, modRevision);
+}
+
+function stub(name: string, namespace: string, uid: string, modRevision: number): KubeObject {
+  return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace, uid, resourceVersion: String(modRevision) }, spec: {} };
+}
+
+/** The pod a write of this host stored at a revision, if it is that write's (see PodHub's `written`). */
+type WrittenLookup = (key: string, modRevision: number) => KubeObject | undefined;
+
+/**
+ * PodRecord: one cached pod. `nodeName` and `uid` are known at once; `object` is the pod as JSON, made on
+ * first read: the pod this host's own write stored when the revision is that write's, else the
+ * decoded bytes (kept, copied, until then). A decode failure throws from `object`.
+ */
+export class PodRecord implements Cached<KubeObject> {
+  private pod: KubeObject | undefined;
+  private bytes: Uint8Array | undefined;
+
+  private constructor(
+    readonly key: string,
+    readonly modRevision: number,
+    readonly createRevision: number,
+    readonly nodeName: string,
+    readonly uid: string,
+    private readonly written: WrittenLookup,
+  ) {}
+
+  /** of: the record of stored `value` (bytes of the event, not kept: copied when needed). */
+  static of(key: string, value: Uint8Array, modRevision: number, createRevision: number, written: WrittenLookup): PodRecord {
+    const own = written(key, modRevision);
+    if (own) return PodRecord.resolved(key, own, modRevision, createRevision, written);
+    const peek = peekStoredPod(value);
+    if (!peek) return PodRecord.resolved(key, decodeItem(value, modRevision), modRevision, createRevision, written);
+    if (!peek.nodeName) return PodRecord.resolved(key, stub(peek.name, peek.namespace, peek.uid, modRevision), modRevision, createRevision, written);
+    const r = new PodRecord(key, modRevision, createRevision, peek.nodeName, peek.uid, written);
+    r.bytes = new Uint8Array(value); // a copy: the event's bytes are a view of the whole bus message
+    return r;
+  }
+
+  private static resolved(key: string, pod: KubeObject, modRevision: number, createRevision: number, written: WrittenLookup): PodRecord {
+    const r = new PodRecord(key, modRevision, createRevision, pod.spec?.nodeName || "", pod.metadata.uid ?? "", written);
+    r.pod = pod;
+    return r;
+  }
+
+  get object(): KubeObject {
+    if (!this.pod) {
+      this.pod = this.written(this.key, this.modRevision) ?? decodeItem(this.bytes!, this.modRevision);
+      this.bytes = undefined;
+    }
+    return this.pod;
+  }
 }
 import type { Logger } from "../kernel/index.js";
 
@@ -29,7 +83,7 @@ export class PodHubStoppedError extends Error {
 }
 
 export class PodHub {
-  private informer: Informer<KubeObject> | undefined;
+  private informer: Informer<PodRecord> | undefined;
   private synced: Promise<void> | undefined;
   private refs = 0;
   private readonly byNode = new Map<string, Set<string>>();
@@ -40,7 +94,7 @@ export class PodHub {
     private readonly client: KubeClient,
     private readonly log: Logger,
     private readonly resyncCheckMs = 10_000,
-    private readonly written: (key: string, modRevision: number) => KubeObject | undefined = () => undefined,
+    private readonly written: WrittenLookup = () => undefined,
   ) {}
 
   /** acquire: start the informer (first caller) and resolve once it synced. Pair with release(). */
@@ -48,8 +102,8 @@ export class PodHub {
     this.refs++;
     if (!this.synced) {
       const source = this.client.api.listWatch({ group: "", resource: "pods" }, "pods");
-      const decode = (value: Uint8Array, meta: { key: string; modRevision: number }) => this.written(meta.key, meta.modRevision) ?? podView(value, meta.modRevision);
-      const inf = new Informer<KubeObject>(source, decode, { resyncCheckMs: this.resyncCheckMs, onError: (err, context) => this.log.warn(context, { err }) });
+      const decode = (value: Uint8Array, meta: { key: string; modRevision: number; createRevision: number }) => PodRecord.of(meta.key, value, meta.modRevision, meta.createRevision, this.written);
+      const inf = new Informer<PodRecord>(source, decode, { resyncCheckMs: this.resyncCheckMs, onError: (err, context) => this.log.warn(context, { err }) });
       inf.addHandlers({
         onAdd: (o) => this.index(o.key, o.object),
         onUpdate: (_old, o) => this.index(o.key, o.object),
@@ -85,9 +139,9 @@ export class PodHub {
     return [...(this.byNode.get(node) ?? [])];
   }
 
-  /** get: the cached pod. */
-  get(key: string): Cached<KubeObject> | undefined {
-    return this.informer?.get(key);
+  /** get: the cached pod (its `object` is decoded on first read). */
+  get(key: string): PodRecord | undefined {
+    return this.informer?.get(key)?.object;
   }
 
   /** Pods in the cache (all nodes). */
@@ -95,8 +149,8 @@ export class PodHub {
     return this.informer?.size ?? 0;
   }
 
-  private index(key: string, pod: KubeObject | undefined): void {
-    const node: string | undefined = pod?.spec?.nodeName || undefined;
+  private index(key: string, pod: PodRecord | undefined): void {
+    const node: string | undefined = pod?.nodeName || undefined;
     const old = this.nodeOfKey.get(key);
     if (old !== node) {
       if (old) {

@@ -2,20 +2,26 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Cached, KubeClient, KubeObject } from "../client/index.js";
 import { logger } from "../kernel/index.js";
+import { decodeStoredJSON } from "../schema/index.js";
+import type { IApiRequest } from "../schema/bus.js";
 import { isCreatingStatus } from "./node-actor.js";
 import { prune, sameStatus, StatusWriter } from "./status-writer.js";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** A client whose updateStatus records the phases written. */
+/** A client whose API records the phases of the pods/status updates sent and answers revisions 2, 3, … */
 function fakeClient(): { client: KubeClient; written: string[] } {
   const written: string[] = [];
   let rv = 1;
   const client = {
-    async updateStatus(obj: KubeObject) {
-      written.push(obj.status.phase);
-      assert.equal(obj.spec, undefined, "a status update does not send the spec");
-      return { ...POD, status: obj.status, metadata: { ...POD.metadata, resourceVersion: String(++rv) } }; // the API returns the stored pod
+    api: {
+      async call(ref: { resource: string }, req: IApiRequest) {
+        assert.deepEqual([ref.resource, req.verb, req.subresource], ["pods", "update", "status"]);
+        const sent = decodeStoredJSON(req.object!, 0);
+        written.push(sent.status.phase);
+        assert.equal(sent.spec?.containers, undefined, "a status update does not send the spec");
+        return { object: { modRevision: ++rv } };
+      },
     },
   } as unknown as KubeClient;
   return { client, written };

@@ -2,7 +2,7 @@
  * StatusWriter: the node host's pod status manager. Status updates are coalesced per pod
  * (the latest wins; one write in flight per pod) and bounded across the process (at most
  * `concurrency` writes in flight). Each write is a compare-and-swap on the resourceVersion of
- * the newest pod the writer knows (the informer's, or the one its own last write returned);
+ * the newest pod the writer knows (the informer's, or the one its own last write stored);
  * on 409 it re-reads the pod (cache when it moved on, else a GET) and tries again; a 404 drops
  * the write (the pod is gone).
  *
@@ -15,12 +15,13 @@
  */
 import { isStatus, type Cached, type KubeClient, type KubeObject } from "../client/index.js";
 import type { Logger } from "../kernel/index.js";
+import { updateUndecoded } from "./undecoded-update.js";
 
 interface Entry {
   /** Status waiting to be written. */
   pending?: any;
   inflight: boolean;
-  /** The last status written and the pod the API returned for it. */
+  /** The last status written and the pod it stored. */
   sent?: { status: any; pod: KubeObject };
   waiters: Array<() => void>;
   /** Called when the write in flight ends (see {@link StatusWriter.whenWritten}). */
@@ -94,6 +95,16 @@ export function statusUpdateBody(pod: KubeObject, status: any): KubeObject {
   return { apiVersion: pod.apiVersion ?? "v1", kind: pod.kind ?? "Pod", metadata, status };
 }
 
+/**
+ * statusWritten: the pod a status write of `status` onto `pod` stored at `modRevision`: the API
+ * server keeps the stored pod (the one at the resourceVersion the write swapped) and replaces its
+ * status and managedFields with the request's. Equal to decoding the reply up to what protobuf
+ * drops (empty values), which every reader here tolerates.
+ */
+export function statusWritten(pod: KubeObject, status: any, modRevision: number): KubeObject {
+  return { ...pod, metadata: { ...pod.metadata, resourceVersion: String(modRevision) }, status };
+}
+
 export interface StatusWriterOptions {
   /** Writes in flight across the process (default 256). */
   concurrency?: number;
@@ -160,7 +171,7 @@ export class StatusWriter {
   }
 
   /**
-   * isOwnWrite: the pod at `modRevision` is exactly what this writer's last write returned and
+   * isOwnWrite: the pod at `modRevision` is exactly what this writer's last write stored and
    * nothing is pending or in flight (so a sync of it would decide nothing new).
    */
   isOwnWrite(key: string, modRevision: number): boolean {
@@ -169,13 +180,13 @@ export class StatusWriter {
     return Number(e.sent.pod.metadata.resourceVersion) === modRevision;
   }
 
-  /** written: the pod the API returned for this writer's last write of `key`, when that write is at `modRevision`. */
+  /** written: the pod stored by this writer's last write of `key`, when that write is at `modRevision`. */
   written(key: string, modRevision: number): KubeObject | undefined {
     const sent = this.entries.get(key)?.sent?.pod;
     return sent && Number(sent.metadata.resourceVersion) === modRevision ? sent : undefined;
   }
 
-  /** The newest pod object known for `key` (the cache's or the one the last write returned). */
+  /** The newest pod object known for `key` (the cache's or the one the last write stored). */
   newest(key: string): KubeObject | undefined {
     const c = this.cached(key);
     const sent = this.entries.get(key)?.sent?.pod;
@@ -266,9 +277,9 @@ export class StatusWriter {
       if (!pod) return; // gone from the cache: nothing to write to
       if (!pod.spec?.nodeName || pod.metadata.uid !== uid) return; // unbound, or replaced by a new pod of that name: not this status's pod
       try {
-        const written = await this.client.updateStatus(statusUpdateBody(pod, status));
+        const modRevision = await updateUndecoded(this.client, statusUpdateBody(pod, status), "status");
         this.stats.writes++;
-        e.sent = { status, pod: written };
+        e.sent = { status, pod: statusWritten(pod, status, modRevision) };
         return;
       } catch (err) {
         if (isStatus(err, 404)) {

@@ -126,3 +126,18 @@ test("timer heap - runs due entries in deadline order, skips cancelled ones", ()
   assert.deepEqual(order, want);
   assert.equal(heap.size, 0);
 });
+
+test("timer heap - with slack, the real timer fires on a multiple of it and runs every entry due by then", () => {
+  let now = 100;
+  const armed: Array<{ fn: () => void; ms: number }> = [];
+  const heap = new TimerHeap(() => now, { setTimeout: (fn, ms) => (armed.push({ fn, ms }), armed.length), clearTimeout: () => {} }, 10);
+  const ran: number[] = [];
+  heap.schedule(101, () => ran.push(101));
+  heap.schedule(104, () => ran.push(104));
+  heap.schedule(111, () => ran.push(111));
+  assert.deepEqual(armed.map((a) => a.ms), [10], "one timer, for 110, however many entries fall before it");
+  now = 110;
+  armed[0]!.fn();
+  assert.deepEqual(ran, [101, 104]);
+  assert.deepEqual(armed.map((a) => a.ms), [10, 10], "re-armed for 120");
+});

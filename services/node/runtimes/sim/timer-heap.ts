@@ -3,6 +3,9 @@
  * `setTimeout` is armed for the earliest entry, and when it fires every due entry runs in
  * deadline order. Cancelling marks the entry (it is dropped when it reaches the top), so both
  * schedule and cancel are O(log n) / O(1). One heap serves every sim node of a process.
+ * With `slackMs` > 0 the real timer fires on multiples of `slackMs` (an entry runs at most that
+ * much late), so entries due close together run in one fire and what they cause (status
+ * writes) leaves together.
  */
 import type { Timers } from "../../../client/index.js";
 
@@ -37,6 +40,7 @@ export class TimerHeap {
   constructor(
     private readonly now: () => number = Date.now,
     private readonly timers: Timers = realTimers,
+    private readonly slackMs = 0,
   ) {}
 
   /** Entries scheduled and not cancelled. */
@@ -96,7 +100,7 @@ export class TimerHeap {
   private arm(): void {
     while (this.heap[0]?.cancelled) this.pop();
     const top = this.heap[0];
-    const at = top ? top.at : Infinity;
+    const at = !top ? Infinity : this.slackMs > 0 ? Math.ceil(top.at / this.slackMs) * this.slackMs : top.at;
     if (at === this.armedAt && this.armed !== undefined) return;
     if (this.armed !== undefined) this.timers.clearTimeout(this.armed);
     this.armed = undefined;
