@@ -5,7 +5,7 @@
  *   and inject W3C `traceparent`/`tracestate` from the active context into NATS headers.
  * - `subscribe` handlers run inside the sender's extracted context, in a SERVER span (for
  *   requests) or CONSUMER span (for events) named `<subject kind> <envelope kind>`,
- *   e.g. `api ApiRequest`.
+ *   e.g. `api ApiRequest` — when spans are recorded; otherwise in that context alone.
  * - A message that is oversize, undecodable, of an unknown version or of an unexpected
  *   kind is logged as a typed error and dropped (a request gets a BusStatus 400/413 reply);
  *   a handler exception is logged (a request gets a BusStatus 500 reply). Neither ends the
@@ -28,13 +28,13 @@ import {
   type NatsConnection,
   type Subscription,
 } from "@nats-io/transport-node";
-import { context, SpanKind, trace, type Attributes } from "@opentelemetry/api";
+import { context, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context } from "@opentelemetry/api";
 import { bus as busProto } from "../schema/bus.js";
 import { nextBackoff, type BackoffConfig } from "./backoff.js";
 import { DEFAULT_MAX_PAYLOAD, EnvelopeError, KINDS, OversizeError, unwrap, wrap } from "./envelope.js";
 import { logger, type Logger } from "./log.js";
 import { subjectKind } from "./subjects.js";
-import { extractHeaders, injectHeaders, recordError, tracer } from "./tracing.js";
+import { extractHeaders, injectHeaders, recordError, spansRecorded, tracer } from "./tracing.js";
 
 /** BusError: base class of the bus's typed errors. */
 export class BusError extends Error {
@@ -385,8 +385,10 @@ export class Bus {
   }
 
   private traceHeaders(): MsgHdrs | undefined {
+    const ctx = context.active();
+    if (ctx === ROOT_CONTEXT) return undefined; // nothing to propagate
     const h = natsHeaders();
-    injectHeaders(h);
+    injectHeaders(h, ctx);
     return h.keys().length > 0 ? h : undefined;
   }
 
@@ -448,15 +450,6 @@ export class Bus {
       }
       return;
     }
-    const attrs: Attributes = {
-      "messaging.system": "nats",
-      "messaging.destination.name": m.subject,
-      "messaging.destination.template": pattern,
-      "messaging.message.body.size": m.data.length,
-      "k8s.bus.kind": kind,
-    };
-    if (opts.queue) attrs["messaging.consumer.group.name"] = opts.queue;
-    const span = tracer().startSpan(`${subjectKind(m.subject)} ${kind}`, { kind: m.reply ? SpanKind.SERVER : SpanKind.CONSUMER, attributes: attrs }, parent);
     let responded = false;
     const msg: BusMessage = {
       subject: m.subject,
@@ -472,12 +465,15 @@ export class Bus {
         return this.replyError(m, s);
       },
     };
-    await context.with(trace.setSpan(parent, span), async () => {
+    // With nothing recording spans, the handler runs in the sender's context itself: a span
+    // that is not recorded would only add a span id to what crosses the bus.
+    const span = spansRecorded() ? this.startSpan(pattern, opts, m, kind, parent) : undefined;
+    await context.with(span ? trace.setSpan(parent, span) : parent, async () => {
       try {
         await handler(msg);
       } catch (err) {
         this.counters.handlerErrors++;
-        recordError(span, err);
+        if (span) recordError(span, err);
         this.log.error("handler failed", { subject: m.subject, kind, err });
         if (m.reply && !responded) {
           try {
@@ -487,9 +483,22 @@ export class Bus {
           }
         }
       } finally {
-        span.end();
+        span?.end();
       }
     });
+  }
+
+  /** The SERVER (request) or CONSUMER (event) span of one received message. */
+  private startSpan(pattern: string, opts: SubscribeOptions, m: Msg, kind: string, parent: Context) {
+    const attrs: Attributes = {
+      "messaging.system": "nats",
+      "messaging.destination.name": m.subject,
+      "messaging.destination.template": pattern,
+      "messaging.message.body.size": m.data.length,
+      "k8s.bus.kind": kind,
+    };
+    if (opts.queue) attrs["messaging.consumer.group.name"] = opts.queue;
+    return tracer().startSpan(`${subjectKind(m.subject)} ${kind}`, { kind: m.reply ? SpanKind.SERVER : SpanKind.CONSUMER, attributes: attrs }, parent);
   }
 
   private async watchStatus(): Promise<void> {

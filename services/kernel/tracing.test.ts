@@ -117,3 +117,31 @@ test("tracing - with nothing consuming spans they are not recorded, but tracepar
   assert.match(r.traceparent ?? "", /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
   assert.equal(r.same, true, "the trace id crosses the carrier");
 });
+
+test("tracing - with nothing recording spans, the sender's trace crosses the bus into the handler and on to what it sends", () => {
+  // A fresh process: no span processor, so the synchronous context manager is installed.
+  const mod = (f: string) => JSON.stringify(new URL(f, import.meta.url).href);
+  const script = `
+    const { context, trace } = await import("@opentelemetry/api");
+    const { initTracing, withSpan } = await import(${mod("./tracing.js")});
+    const { Bus } = await import(${mod("./bus.js")});
+    const t = await initTracing({ serviceName: "no-consumer-bus" });
+    const traceId = () => trace.getSpanContext(context.active())?.traceId ?? "";
+    const a = await Bus.connect({ servers: ${JSON.stringify(nats.url)}, name: "a" });
+    const b = await Bus.connect({ servers: ${JSON.stringify(nats.url)}, name: "b" });
+    const seen = {};
+    const second = new Promise((res) => a.subscribe("k8s.test.second", async () => { seen.second = traceId(); res(); }));
+    b.subscribe("k8s.test.first", async () => { seen.first = traceId(); b.publish("k8s.test.second", "Probe", new Uint8Array([2])); });
+    await a.flush(); await b.flush();
+    withSpan("send", (s) => { seen.sent = s.spanContext().traceId; a.publish("k8s.test.first", "Probe", new Uint8Array([1])); });
+    await second;
+    await a.close(); await b.close();
+    console.log(JSON.stringify({ recording: t.recording, ...seen }));`;
+  const out = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "" }, timeout: 20_000 });
+  assert.equal(out.status, 0, out.stderr);
+  const r = JSON.parse(out.stdout.trim().split("\n").pop()!);
+  assert.equal(r.recording, false);
+  assert.match(r.sent, /^[0-9a-f]{32}$/);
+  assert.equal(r.first, r.sent, "the handler runs in the sender's trace");
+  assert.equal(r.second, r.sent, "what the handler publishes carries that trace on");
+});

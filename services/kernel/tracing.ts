@@ -3,9 +3,16 @@
  *
  * Trace context crosses NATS in message headers (W3C `traceparent`/`tracestate`) and
  * crosses the store in a plain string map ({@link injectCarrier}/{@link extractCarrier}).
- * {@link initTracing} installs the W3C propagator, an AsyncLocalStorage context manager and
- * a tracer provider; spans are exported over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is
- * set and an OTLP exporter package is installed. Everything works (no-op) without it.
+ * {@link initTracing} installs the W3C propagator, a context manager and a tracer provider;
+ * spans are exported over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set and an OTLP
+ * exporter package is installed. Everything works (no-op) without it.
+ *
+ * Context scope: while spans are recorded, the active context follows async continuations
+ * (AsyncLocalStorage). While nothing records them (the default), it follows synchronous calls
+ * only ({@link SyncContextManager}): AsyncLocalStorage's promise hooks cost every promise of
+ * every actor a few percent of its CPU, for trace ids nobody collects. Trace context still
+ * crosses the bus: `context.with` covers the synchronous part of a handler (where the API
+ * client captures it for its requests), and a batch item carries its caller's context.
  *
  * @example
  * ```ts
@@ -22,6 +29,7 @@ import {
   trace,
   type Attributes,
   type Context,
+  type ContextManager,
   type Span,
   type Tracer,
 } from "@opentelemetry/api";
@@ -114,6 +122,48 @@ export function extractCarrier(carrier: Record<string, string> | undefined): Con
   return carrier ? propagation.extract(ROOT_CONTEXT, carrier) : ROOT_CONTEXT;
 }
 
+/**
+ * SyncContextManager: `with(ctx, fn)` makes `ctx` active while `fn` runs synchronously and
+ * restores the previous context when it returns (or returns a promise). No async hooks:
+ * code after an `await` sees the context that is active when it resumes (ROOT_CONTEXT from
+ * the event loop).
+ */
+export class SyncContextManager implements ContextManager {
+  private current: Context = ROOT_CONTEXT;
+
+  active(): Context {
+    return this.current;
+  }
+
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+    const prev = this.current;
+    this.current = ctx;
+    try {
+      return fn.call(thisArg, ...args);
+    } finally {
+      this.current = prev;
+    }
+  }
+
+  bind<T>(ctx: Context, target: T): T {
+    if (typeof target !== "function") return target;
+    const fn = target as unknown as (...args: unknown[]) => unknown;
+    const mgr = this;
+    return function (this: unknown, ...args: unknown[]) {
+      return mgr.with(ctx, fn, this, ...args);
+    } as unknown as T;
+  }
+
+  enable(): this {
+    return this;
+  }
+
+  disable(): this {
+    this.current = ROOT_CONTEXT;
+    return this;
+  }
+}
+
 /** Options for {@link initTracing}. */
 export interface TracingOptions {
   serviceName: string;
@@ -153,9 +203,10 @@ async function optionalImport(name: string): Promise<any> {
 }
 
 /**
- * initTracing installs (once per process) the W3C trace-context + baggage propagator, an
- * AsyncLocalStorage context manager and a tracer provider. A second call returns the first
- * handle. Missing optional SDK packages are logged in one line and tracing stays a no-op.
+ * initTracing installs (once per process) the W3C trace-context + baggage propagator, a
+ * context manager (AsyncLocalStorage when spans are recorded, else {@link SyncContextManager})
+ * and a tracer provider. A second call returns the first handle. Missing optional SDK
+ * packages are logged in one line and tracing stays a no-op.
  */
 export async function initTracing(opts: TracingOptions): Promise<TracingHandle> {
   if (installed) return installed;
@@ -168,8 +219,8 @@ export async function initTracing(opts: TracingOptions): Promise<TracingHandle> 
       new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()] }),
     );
   }
-  if (hooks) context.setGlobalContextManager(new hooks.AsyncLocalStorageContextManager().enable());
   if (!core || !hooks || !sdk) {
+    context.setGlobalContextManager(new SyncContextManager());
     log.warn("OpenTelemetry SDK packages not installed; tracing disabled (install @opentelemetry/core, context-async-hooks, sdk-trace-base)");
     installed = { recording: false, exporting: false, forceFlush: async () => {}, shutdown: async () => {} };
     return installed;
@@ -194,6 +245,7 @@ export async function initTracing(opts: TracingOptions): Promise<TracingHandle> 
   // every span still has a context, so traceparent keeps flowing through NATS headers. This
   // halves the cost of a span; set OTEL_EXPORTER_OTLP_ENDPOINT on every actor to record.
   const recording = processors.length > 0;
+  context.setGlobalContextManager(recording ? new hooks.AsyncLocalStorageContextManager().enable() : new SyncContextManager());
   const provider = new sdk.BasicTracerProvider({
     spanProcessors: processors,
     ...(recording ? {} : { sampler: new sdk.AlwaysOffSampler() }),
