@@ -42,7 +42,7 @@ export interface PodInfo {
   hasNodeAffinity: boolean;
   /** The pod tolerates the unschedulable taint. */
   toleratesUnschedulable: boolean;
-  /** No nodeName and no node affinity (required or preferred): on a plain node only resources decide (see pickPlainNode). */
+  /** No nodeName and no node affinity (required or preferred): on a plain node only resources decide (see PlainNodeIndex). */
   plain: boolean;
 }
 

@@ -21,7 +21,8 @@ import { EventRecorder } from "./events.js";
 import { failedSchedulingMessage, filterNode, nodeInfoOf, podInfoOf, type NodeInfo, type PodInfo } from "./filters.js";
 import { SchedulingQueue, DEFAULT_QUEUE_TIMINGS, type QueueTimings } from "./queue.js";
 import { nonZeroRequests, podRequests, type ResourceAmounts } from "./resources.js";
-import { feasibleNodesToFind, pickPlainNode, scoreNodes, selectHost } from "./score.js";
+import { PlainNodeIndex } from "./node-index.js";
+import { feasibleNodesToFind, scoreNodes, selectHost } from "./score.js";
 import { peekStoredPod } from "../schema/index.js";
 import { shardOwner } from "./shard.js";
 
@@ -119,8 +120,8 @@ export class Scheduler extends Actor {
   private recorder: EventRecorder | undefined;
   private readonly nodeInfos = new Map<string, NodeInfo>();
   private nodeList: NodeInfo[] = [];
-  /** Every node in nodeList is plain (NodeInfo.plain): plain pods take the fast path of findNode. */
-  private allPlain = true;
+  /** The nodes of nodeInfos by score for plain pods (the fast path of findNode); updated with every node and charge change. */
+  private readonly plainIndex = new PlainNodeIndex();
   private nextStartNode = 0;
   private readonly counted = new Map<string, Counted>();
   private readonly inFlight = new Set<string>();
@@ -197,7 +198,7 @@ export class Scheduler extends Actor {
     this.queue = this.newQueue();
     this.nodeInfos.clear();
     this.nodeList = [];
-    this.allPlain = true;
+    this.plainIndex.clear();
     this.counted.clear();
     this.inFlight.clear();
     this.firstSeen.clear();
@@ -233,7 +234,8 @@ export class Scheduler extends Actor {
     if (prev) {
       info.requested = prev.requested;
       info.nonZeroRequested = prev.nonZeroRequested;
-      Object.assign(prev, info); // keep the object identity in nodeList
+      Object.assign(prev, info); // keep the object identity in nodeList and plainIndex
+      this.plainIndex.update(prev);
     } else {
       for (const c of this.counted.values()) {
         if (c.node !== name) continue;
@@ -242,19 +244,21 @@ export class Scheduler extends Actor {
         info.nonZeroRequested.memory += c.nonZero.memory;
       }
       this.nodeInfos.set(name, info);
+      this.plainIndex.update(info);
     }
     this.nodesChanged();
     if (!old || nodeSchedulingView(old.object) !== nodeSchedulingView(o.object)) this.clusterChanged();
   }
 
   private onNodeDeleted(o: Cached<KubeObject>): void {
+    const info = this.nodeInfos.get(o.object.metadata.name);
+    if (info) this.plainIndex.remove(info);
     this.nodeInfos.delete(o.object.metadata.name);
     this.nodesChanged();
   }
 
   private nodesChanged(): void {
     if (this.nodeList.length !== this.nodeInfos.size) this.nodeList = [...this.nodeInfos.values()];
-    this.allPlain = this.nodeList.every((n) => n.plain);
   }
 
   private onPod(o: Cached<KubeObject>, updated = false): void {
@@ -300,6 +304,7 @@ export class Scheduler extends Actor {
       addAmounts(n.requested, c.requests, 1);
       n.nonZeroRequested.cpu += c.nonZero.cpu;
       n.nonZeroRequested.memory += c.nonZero.memory;
+      this.plainIndex.update(n);
     }
   }
 
@@ -313,6 +318,7 @@ export class Scheduler extends Actor {
       addAmounts(n.requested, c.requests, -1);
       n.nonZeroRequested.cpu -= c.nonZero.cpu;
       n.nonZeroRequested.memory -= c.nonZero.memory;
+      this.plainIndex.update(n);
     }
     return true;
   }
@@ -396,16 +402,11 @@ export class Scheduler extends Actor {
 
   /** The chosen node's name, or the FailedScheduling message. */
   private findNode(pod: PodInfo): string | { message: string } {
+    const picked = this.plainIndex.pick(pod, this.random);
+    if (picked) return picked.name;
+    // Not a plain case, or no node fits (the general pass names the reasons).
     const nodes = this.nodeList;
     const want = feasibleNodesToFind(nodes.length);
-    if (pod.plain && this.allPlain && nodes.length > 0) {
-      const { index, scanned } = pickPlainNode(pod, nodes, this.nextStartNode, want, this.random);
-      if (index >= 0) {
-        this.nextStartNode = (this.nextStartNode + scanned) % nodes.length;
-        return nodes[index]!.name;
-      }
-      // No node fits: the general pass below names the reasons.
-    }
     const feasible: NodeInfo[] = [];
     const rejected = new Map<string, string[]>();
     let i = 0;

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { filterNode, nodeInfoOf, podInfoOf, type NodeInfo } from "./filters.js";
-import { feasibleNodesToFind, intolerablePreferNoSchedule, leastAllocatedScore, pickPlainNode, preferredAffinityWeight, scoreNodes, selectHost } from "./score.js";
+import { nodeInfoOf, podInfoOf, type NodeInfo } from "./filters.js";
+import { feasibleNodesToFind, intolerablePreferNoSchedule, leastAllocatedScore, preferredAffinityWeight, scoreNodes, selectHost } from "./score.js";
 import { fnv1a32, shardOwner, eventNameFor } from "./shard.js";
 
 function node(name: string, used: { cpu: number; memory: number }, extra: Record<string, any> = {}): NodeInfo {
@@ -94,37 +94,4 @@ test("shard - eventNameFor: deterministic, distinct per key, a valid name length
   assert.notEqual(eventNameFor("web", "u/Scheduled/m"), eventNameFor("web", "u/FailedScheduling/m"));
   assert.match(eventNameFor("web", "k"), /^web\.[0-9a-f]{16}$/);
   assert.ok(eventNameFor("x".repeat(253), "k").length <= 253);
-});
-
-test("score - pickPlainNode chooses as filter + scoreNodes + selectHost do over the same window", () => {
-  let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const ready = { conditions: [{ type: "Ready", status: "True" }] };
-  const nodes: NodeInfo[] = [];
-  for (let i = 0; i < 60; i++) {
-    const n = nodeInfoOf({ metadata: { name: `n${i}` }, spec: {}, status: { ...ready, allocatable: { cpu: "1", memory: "1000", pods: "4" } } });
-    n.nonZeroRequested = { cpu: Math.floor(rnd() * 10) * 100, memory: Math.floor(rnd() * 10) * 100 };
-    n.requested = { cpu: n.nonZeroRequested.cpu, memory: n.nonZeroRequested.memory, pods: Math.floor(rnd() * 5) };
-    assert.ok(n.plain);
-    nodes.push(n);
-  }
-  const p = pod();
-  assert.ok(p.plain);
-  assert.ok(!pod({ nodeSelector: { a: "b" } }).plain && !pod({ nodeName: "n1" }).plain);
-  for (const [start, want] of [[0, 60], [13, 20], [59, 5]] as const) {
-    const window: NodeInfo[] = [];
-    let scanned = 0;
-    for (; scanned < nodes.length && window.length < want; scanned++) {
-      const n = nodes[(start + scanned) % nodes.length]!;
-      if (filterNode(p, n).length === 0) window.push(n);
-    }
-    const scores = scoreNodes(p, window);
-    const best = Math.max(...scores);
-    const got = pickPlainNode(p, nodes, start, want, rnd);
-    assert.equal(got.scanned, scanned);
-    const chosen = window.indexOf(nodes[got.index]!);
-    assert.ok(chosen >= 0 && scores[chosen] === best, `start ${start}: a best-scoring feasible node of the window`);
-  }
-  const full = nodes.map((n) => ({ ...n, requested: { ...n.requested, pods: 4 } }));
-  assert.equal(pickPlainNode(p, full, 0, 60).index, -1, "none fits");
 });
