@@ -1,11 +1,12 @@
 /**
- * pod-peek: a stored Pod's identity and node, read from its stored bytes without decoding the
- * pod (pure). The scheduler and the node host see every pod change; most changes they only
+ * pod-peek: a stored Pod's identity and node (and where its spec lies), read from its stored
+ * bytes without decoding the pod (pure). The scheduler and the node host see every pod change; most changes they only
  * need to route (is it bound? to which node?), and a full decode is most of their cost.
  *
  * Reads the stored layout of `schema/stored.ts` ("k8s" + format version, then
  * `StoredValue { kind = 1; object = 2 }`) and Kubernetes' field numbers: Pod { metadata = 1;
- * spec = 2 }, ObjectMeta { name = 1; namespace = 3; uid = 5 }, PodSpec { nodeName = 10 }.
+ * spec = 2 }, ObjectMeta { name = 1; namespace = 3; uid = 5; deletionTimestamp = 9 },
+ * PodSpec { nodeName = 10 }.
  */
 import protobuf from "protobufjs/minimal.js";
 import { STORED_FORMAT_VERSION, STORED_MAGIC } from "./stored.js";
@@ -16,6 +17,11 @@ export interface PodPeek {
   namespace: string;
   uid: string;
   nodeName: string;
+  /** The metadata holds a deletionTimestamp field (possibly an empty one: decode to know its value). */
+  deleting: boolean;
+  /** The encoded PodSpec message is `bytes[specStart, specEnd)` (equal: no spec). */
+  specStart: number;
+  specEnd: number;
 }
 
 const LEN = 2; // wire type of strings and messages
@@ -34,7 +40,7 @@ export function peekStoredPod(bytes: Uint8Array): PodPeek | undefined {
   if (bytes.length < 4 || bytes[0] !== STORED_MAGIC[0] || bytes[1] !== STORED_MAGIC[1] || bytes[2] !== STORED_MAGIC[2] || bytes[3] !== STORED_FORMAT_VERSION) return undefined;
   const r = protobuf.Reader.create(bytes);
   r.pos = 4;
-  const out: PodPeek = { name: "", namespace: "", uid: "", nodeName: "" };
+  const out: PodPeek = { name: "", namespace: "", uid: "", nodeName: "", deleting: false, specStart: 0, specEnd: 0 };
   try {
     let kind = "";
     let start = -1;
@@ -58,10 +64,15 @@ export function peekStoredPod(bytes: Uint8Array): PodPeek | undefined {
           if (f === 1) out.name = r.string();
           else if (f === 3) out.namespace = r.string();
           else if (f === 5) out.uid = r.string();
-          else return false;
+          else if (f === 9) {
+            out.deleting = true;
+            return false;
+          } else return false;
           return true;
         });
       } else {
+        out.specStart = r.pos;
+        out.specEnd = stop;
         eachField(r, stop, (f) => {
           if (f !== 10) return false;
           out.nodeName = r.string();
