@@ -16,14 +16,13 @@
 import { Informer, KubeClient, type Cached, type KubeObject, isStatus } from "../client/index.js";
 import { Actor, KINDS, subjects, type Bus, type Clock, type Logger } from "../kernel/index.js";
 import { bus as busProto } from "../schema/bus.js";
-import { decodeStored, toKubeJSON } from "../schema/index.js";
 import { EventRecorder } from "./events.js";
 import { failedSchedulingMessage, filterNode, nodeInfoOf, podInfoOf, type NodeInfo, type PodInfo } from "./filters.js";
 import { SchedulingQueue, DEFAULT_QUEUE_TIMINGS, type QueueTimings } from "./queue.js";
 import { nonZeroRequests, podRequests, type ResourceAmounts } from "./resources.js";
 import { PlainNodeIndex } from "./node-index.js";
 import { feasibleNodesToFind, scoreNodes, selectHost } from "./score.js";
-import { peekStoredPod } from "../schema/index.js";
+import { SpecCache, schedulerPodView } from "./pod-view.js";
 import { shardOwner } from "./shard.js";
 
 /** The scheduler name pods select by default. */
@@ -82,27 +81,6 @@ export function replicasSubject(schedulerName: string): string {
   return subjects.actor(schedulerName, "replicas");
 }
 
-/**
- * schedulerPodView: the pod as the scheduler's cache keeps it: metadata and spec, no status
- * (nothing here reads it). Once a pod (one incarnation: same createRevision) is bound it is not
- * decoded again: of a bound pod the scheduler reads only its node and requests, which no later
- * write changes. So a bound pod's view is the unbound one last decoded plus its nodeName (read
- * with {@link peekStoredPod}), metadata.resourceVersion included.
- */
-export function schedulerPodView(value: Uint8Array, meta: { modRevision: number; createRevision: number }, cached: Cached<KubeObject> | undefined): KubeObject {
-  if (cached && cached.createRevision === meta.createRevision) {
-    if (cached.object.spec?.nodeName) return cached.object;
-    const nodeName = peekStoredPod(value)?.nodeName;
-    if (nodeName) return { ...cached.object, spec: { ...cached.object.spec, nodeName } };
-  }
-  const { kind, message } = decodeStored(value);
-  (message as { status?: unknown }).status = null;
-  const pod = toKubeJSON(kind, message) as KubeObject;
-  pod.metadata ??= {};
-  pod.metadata.resourceVersion = String(meta.modRevision);
-  return pod;
-}
-
 /** What decided the nodes' relevance for retrying unschedulable pods. */
 function nodeSchedulingView(n: KubeObject): string {
   const ready = (n.status?.conditions ?? []).find((c: KubeObject) => c?.type === "Ready")?.status;
@@ -119,6 +97,8 @@ export class Scheduler extends Actor {
   private nodes: Informer<KubeObject> | undefined;
   private recorder: EventRecorder | undefined;
   private readonly nodeInfos = new Map<string, NodeInfo>();
+  /** Decoded pod specs shared by the pods of one template (see pod-view.ts). */
+  private readonly specs = new SpecCache();
   private nodeList: NodeInfo[] = [];
   /** The nodes of nodeInfos by score for plain pods (the fast path of findNode); updated with every node and charge change. */
   private readonly plainIndex = new PlainNodeIndex();
@@ -145,14 +125,14 @@ export class Scheduler extends Actor {
 
   protected override healthDetail(): string {
     const q = this.queue.sizes;
-    return `peers ${this.peers.length}; nodes ${this.nodeInfos.size}; active ${q.active}, backoff ${q.backoff}, unschedulable ${q.unschedulable}, parked ${q.parked}; binding ${this.inFlight.size}; scheduled ${this.stats.scheduled}`;
+    return `peers ${this.peers.length}; nodes ${this.nodeInfos.size}; active ${q.active}, backoff ${q.backoff}, unschedulable ${q.unschedulable}, parked ${q.parked}; binding ${this.inFlight.size}; scheduled ${this.stats.scheduled}; pod specs decoded ${this.specs.stats.decodes}, shared ${this.specs.stats.hits}`;
   }
 
   protected async onStart(): Promise<void> {
     this.resetState();
     const informerOpts = { ...(this.opts.resyncCheckMs !== undefined ? { resyncCheckMs: this.opts.resyncCheckMs } : {}), onError: (err: unknown, context: string) => this.log.warn("informer error", { context, err }) };
     const nodes = this.client.informer("Node", informerOpts);
-    const pods: Informer<KubeObject> = new Informer(this.client.api.listWatch({ group: "", resource: "pods" }, "pods"), (value, meta) => schedulerPodView(value, meta, pods.get(meta.key)), informerOpts);
+    const pods: Informer<KubeObject> = new Informer(this.client.api.listWatch({ group: "", resource: "pods" }, "pods"), (value, meta) => schedulerPodView(value, meta, pods.get(meta.key), this.specs), informerOpts);
     this.nodes = nodes;
     this.pods = pods;
     nodes.addHandlers({
