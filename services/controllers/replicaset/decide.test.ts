@@ -106,9 +106,40 @@ test("replicaset decide - decideReplicas creates or deletes the difference, capp
     { what: "a ReplicaSet being deleted is not managed", rs: rs({ replicas: 3, deleting: true }), owned: 0, want: "none" },
   ];
   for (const c of cases) {
-    const a = decideReplicas(c.rs, c.owned, c.burst);
+    const a = decideReplicas(c.rs, c.owned, { creations: 0, deletions: 0 }, c.burst);
     const got = a.type === "create" ? `create ${a.count}` : a.type === "delete" ? `delete ${a.count}` : "none";
     assert.equal(got, c.want, c.what);
+  }
+});
+
+test("replicaset decide - decideReplicas counts outstanding creates as owned and keeps at most the burst outstanding", () => {
+  const cases: Array<{ what: string; replicas: number; owned: number; creations: number; deletions?: number; burst: number; want: string }> = [
+    { what: "unobserved creates count: no second create from a cache that lags", replicas: 5, owned: 0, creations: 5, burst: 500, want: "none" },
+    { what: "tops up what is neither owned nor outstanding", replicas: 10, owned: 3, creations: 4, burst: 500, want: "create 3" },
+    { what: "observed creates free the window: creates continue before all are observed", replicas: 10_000, owned: 300, creations: 200, burst: 500, want: "create 300" },
+    { what: "the window is full: nothing until some are observed", replicas: 10_000, owned: 300, creations: 500, burst: 500, want: "none" },
+    { what: "more outstanding than the burst (lowered burst): nothing", replicas: 10_000, owned: 0, creations: 700, burst: 500, want: "none" },
+    { what: "never past spec.replicas, even with room in the window", replicas: 10, owned: 8, creations: 1, burst: 500, want: "create 1" },
+    { what: "a surplus is not deleted while creates are outstanding", replicas: 3, owned: 5, creations: 1, burst: 500, want: "none" },
+    { what: "outstanding deletions hold creates (Kubernetes' rule)", replicas: 10, owned: 2, creations: 0, deletions: 1, burst: 500, want: "none" },
+    { what: "outstanding deletions hold deletes", replicas: 0, owned: 5, creations: 0, deletions: 2, burst: 500, want: "none" },
+  ];
+  for (const c of cases) {
+    const a = decideReplicas(rs({ replicas: c.replicas }), c.owned, { creations: c.creations, deletions: c.deletions ?? 0 }, c.burst);
+    const got = a.type === "create" ? `create ${a.count}` : a.type === "delete" ? `delete ${a.count}` : "none";
+    assert.equal(got, c.want, c.what);
+  }
+  // The invariant over any state: owned + outstanding + created never exceeds spec.replicas (when
+  // it did not already), and outstanding + created never exceeds the burst.
+  for (let replicas = 0; replicas <= 12; replicas += 3) {
+    for (let owned = 0; owned <= 12; owned++) {
+      for (let creations = 0; creations <= 6; creations++) {
+        const a = decideReplicas(rs({ replicas }), owned, { creations, deletions: 0 }, 5);
+        if (a.type !== "create") continue;
+        assert.ok(a.count > 0 && owned + creations + a.count <= replicas, `replicas ${replicas} owned ${owned} outstanding ${creations}: create ${a.count}`);
+        assert.ok(creations + a.count <= 5, `burst: outstanding ${creations} + ${a.count}`);
+      }
+    }
   }
 });
 

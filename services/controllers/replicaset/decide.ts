@@ -8,8 +8,9 @@
  *   being deleted); an orphan (no controller reference) that matches is adopted, unless the
  *   ReplicaSet is being deleted. Pods controlled by another owner are never touched.
  * - Managing: with fewer owned active pods than `spec.replicas` create the difference, with
- *   more delete the least valuable ones ({@link compareForDeletion}); both capped per sync at
- *   `burstReplicas` (500). A ReplicaSet being deleted is not managed.
+ *   more delete the least valuable ones ({@link compareForDeletion}); both capped at
+ *   `burstReplicas` (500), creates counting those still unobserved ({@link decideReplicas}).
+ *   A ReplicaSet being deleted is not managed.
  * - Status: counts over the owned active pods; the ReplicaFailure condition is set on a
  *   create/delete error (first error kept) and removed once a sync succeeds.
  * What a pod contributes to claims and status is {@link countPod}; the controller keeps its
@@ -25,6 +26,7 @@ import {
   type PodLike,
 } from "./pods.js";
 import { controllerOf, type OwnerReference } from "../owner-refs.js";
+import type { Outstanding } from "./expectations.js";
 
 /** Kubernetes' BurstReplicas: the most creates or deletes issued in one sync. */
 export const DEFAULT_BURST_REPLICAS = 500;
@@ -231,13 +233,28 @@ export type ReplicaAction =
   /** Delete the `count` least valuable pods ({@link podsToDelete}). */
   | { type: "delete"; count: number };
 
-/** decideReplicas: create or delete to reach `spec.replicas` from `owned` active pods (nothing while the ReplicaSet is being deleted). */
-export function decideReplicas(rs: ReplicaSetLike, owned: number, burstReplicas = DEFAULT_BURST_REPLICAS): ReplicaAction {
-  if (rs.metadata.deletionTimestamp) return { type: "none" };
+/**
+ * decideReplicas: create or delete to reach `spec.replicas` from `owned` active pods in the
+ * cache and the creates and deletes the cache does not show yet (`outstanding`, see
+ * expectations.ts); nothing while the ReplicaSet is being deleted.
+ * - Outstanding deletions: nothing (Kubernetes: no new work until they are observed).
+ * - Creates: `owned + outstanding.creations` is what the ReplicaSet has or will have; the
+ *   difference to spec.replicas is created, at most so many that no more than `burstReplicas`
+ *   creations are outstanding at once.
+ * - Deletes: only with no creation outstanding (a surplus is deleted once the cache shows
+ *   every pod), at most `burstReplicas`.
+ */
+export function decideReplicas(rs: ReplicaSetLike, owned: number, outstanding: Outstanding = { creations: 0, deletions: 0 }, burstReplicas = DEFAULT_BURST_REPLICAS): ReplicaAction {
+  if (rs.metadata.deletionTimestamp || outstanding.deletions > 0) return { type: "none" };
   const burst = Math.max(1, burstReplicas);
-  const diff = owned - desiredReplicas(rs);
-  if (diff < 0) return { type: "create", count: Math.min(-diff, burst) };
-  if (diff > 0) return { type: "delete", count: Math.min(diff, burst) };
+  const desired = desiredReplicas(rs);
+  const missing = desired - owned - outstanding.creations;
+  if (missing > 0) {
+    const count = Math.min(missing, burst - outstanding.creations);
+    return count > 0 ? { type: "create", count } : { type: "none" };
+  }
+  if (outstanding.creations > 0) return { type: "none" };
+  if (owned > desired) return { type: "delete", count: Math.min(owned - desired, burst) };
   return { type: "none" };
 }
 

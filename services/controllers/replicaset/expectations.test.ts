@@ -63,3 +63,32 @@ test("expectations - keys are independent and delete forgets one", () => {
   assert.equal(e.satisfied("ns/b"), true);
   assert.equal(e.size, 1);
 });
+
+test("expectations - creations add up while earlier ones are outstanding; outstanding() is what a sync decides with", () => {
+  const clock = fakeClock();
+  const e = new ControllerExpectations(clock, 10_000);
+  assert.deepEqual(e.outstanding("ns/web"), { creations: 0, deletions: 0 });
+  e.expectCreations("ns/web", 3);
+  e.creationObserved("ns/web");
+  e.expectCreations("ns/web", 4); // a later sync tops up while two are still unobserved
+  assert.deepEqual(e.outstanding("ns/web"), { creations: 6, deletions: 0 });
+  e.lowerCreations("ns/web", 2); // two of the new ones failed for sure
+  assert.deepEqual(e.outstanding("ns/web"), { creations: 4, deletions: 0 });
+  e.expectDeletions("ns/other", ["/pods/ns/a"]);
+  assert.deepEqual(e.outstanding("ns/other"), { creations: 0, deletions: 1 });
+});
+
+test("expectations - the expiry runs from the latest raise; expired creations count as none and a raise starts over", () => {
+  const clock = fakeClock();
+  const e = new ControllerExpectations(clock, 10_000);
+  e.expectCreations("ns/web", 2);
+  clock.t += 8_000;
+  e.expectCreations("ns/web", 1);
+  clock.t += 8_000; // 16 s after the first raise, 8 s after the latest
+  assert.deepEqual(e.outstanding("ns/web"), { creations: 3, deletions: 0 }, "not expired: measured from the latest raise");
+  clock.t += 2_001;
+  assert.deepEqual(e.outstanding("ns/web"), { creations: 0, deletions: 0 }, "expired: a lost create no longer holds the ReplicaSet back");
+  assert.equal(e.satisfied("ns/web"), true);
+  e.expectCreations("ns/web", 1);
+  assert.deepEqual(e.outstanding("ns/web"), { creations: 1, deletions: 0 }, "the expired ones are dropped, not added to");
+});

@@ -224,11 +224,14 @@ test("replicaset controller - a create with an unknown outcome stays expected (n
   api.createHook = (n) => (n === 0 ? "timeout" : undefined);
   const { controller, stop } = await run(api);
   try {
-    await until("the first create", () => api.pods().length === 1);
-    await sleep(100); // the retry (5 ms backoff) runs meanwhile and must not create from the stale cache
-    assert.equal(api.pods().length, 1);
-    api.releasePodEvents();
+    // The retry (5 ms backoff) creates the two missing pods, counting the unknown one as
+    // outstanding: a cache that shows none of them never makes it create a fourth.
     await until("3 pods", () => api.pods().length === 3);
+    await sleep(100);
+    assert.equal(api.pods().length, 3);
+    assert.equal(controller.expectations!.outstanding("ns/web").creations, 3, "the unknown create stays expected");
+    api.releasePodEvents();
+    await until("all observed", () => controller.expectations!.satisfied("ns/web"));
     await sleep(50);
     assert.equal(api.pods().length, 3);
     assert.equal(controller.stats.createErrors, 1);

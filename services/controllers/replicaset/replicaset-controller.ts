@@ -4,14 +4,23 @@
  *
  * Level-based: pod and ReplicaSet events only maintain indexes, record what was observed
  * ({@link ControllerExpectations}) and enqueue `namespace/name` of the ReplicaSet(s)
- * concerned. `reconcile(key)` re-reads the caches, claims pods (adopt / release), and — only
- * when the expectations of earlier creates and deletes are met — creates or deletes pods in
- * slow-start batches, then writes the status when it changed. The work queue owns retries.
+ * concerned. `reconcile(key)` re-reads the caches, claims pods (adopt / release), creates or
+ * deletes pods toward spec.replicas (decideReplicas) with slow start, then writes the status
+ * when it changed. The work queue owns retries.
  *
  * The invariant the expectations protect: a sync never acts on a cache that does not yet show
- * its own earlier writes, so a slow informer can never make it create twice. A create or
- * delete whose outcome is unknown (bus timeout) keeps its expectation until the informer sees
- * it or the expectation times out; a delete's unknown outcome is checked with a GET.
+ * its own earlier writes, so a slow informer can never make it create twice. Creates sent and
+ * not yet observed count as pods the ReplicaSet has, so a sync may top up while they are in
+ * flight (at most burstReplicas outstanding); outstanding deletes hold every new create and
+ * delete (Kubernetes' rule). A create or delete whose outcome is unknown (bus timeout) keeps
+ * its expectation until the informer sees it or the expectation times out; a delete's unknown
+ * outcome is checked with a GET.
+ *
+ * Slow start (decision): each sync's creates ramp up as Kubernetes' slowStartBatch does, and
+ * the first error stops them; a sync that creates while earlier creates of the same
+ * ReplicaSet are still outstanding continues their ramp (starts with the window the previous
+ * error-free run reached) instead of starting again at 1, so a continuous scale-up does not
+ * ramp from 1 per sync. An error, or a sync with nothing outstanding, starts at 1 again.
  */
 import { isStatus, WorkQueue, type BackoffConfig, type Cached, type Informer, type KubeObject } from "../../client/index.js";
 import { BusClosedError, BusTimeoutError, RemoteError } from "../../kernel/index.js";
@@ -144,6 +153,8 @@ interface Term {
   rsByNamespace: Map<string, Set<string>>;
   /** ReplicaSet key → when this term last wrote its status (see statusWriteDelayMs). */
   statusWrittenAt: Map<string, number>;
+  /** ReplicaSet key → the slow-start window its last error-free create run reached (see the module doc). */
+  createWindows: Map<string, number>;
   running: Promise<void>;
 }
 
@@ -181,6 +192,7 @@ export class ReplicaSetController implements Controller {
       podIndex: new PodIndex(),
       rsByNamespace: new Map(),
       statusWrittenAt: new Map(),
+      createWindows: new Map(),
       running: Promise.resolve(),
     };
     this.term = term;
@@ -327,6 +339,7 @@ export class ReplicaSetController implements Controller {
     if (keys?.size === 0) term.rsByNamespace.delete(ns);
     term.podIndex.forget(rs.metadata.uid ?? "");
     term.statusWrittenAt.delete(replicaSetKey(rs));
+    term.createWindows.delete(replicaSetKey(rs));
     term.expectations.delete(replicaSetKey(rs));
     term.queue.add(replicaSetKey(rs));
   }
@@ -342,10 +355,10 @@ export class ReplicaSetController implements Controller {
     const rs = this.cachedReplicaSet(term, ns, name);
     if (!rs) {
       term.expectations.delete(key);
+      term.createWindows.delete(key);
       return;
     }
     const uid = rs.metadata.uid ?? "";
-    const needsSync = term.expectations.satisfied(key);
     // The index counts the pods this ReplicaSet controls as their events arrive; it is looked up
     // again after every await (a group that lost all its pods meanwhile is a new one).
     const controlled = () => {
@@ -370,7 +383,7 @@ export class ReplicaSetController implements Controller {
     const group = controlled();
     const counts = group.counts(term.ctx.clock.now(), adopted);
     let manageError: (ManageError & { cause: unknown }) | undefined;
-    if (needsSync && !rs.metadata.deletionTimestamp) {
+    if (!rs.metadata.deletionTimestamp) {
       manageError = await this.manageReplicas(term, key, rs, counts.replicas, () => group.owned(adopted));
     }
 
@@ -433,7 +446,11 @@ export class ReplicaSetController implements Controller {
     }
   }
 
-  /** manageReplicas: create or delete toward spec.replicas from `owned` pods; returns the first error (the status shows it, the queue retries). */
+  /**
+   * manageReplicas: create or delete toward spec.replicas from `owned` pods and the outstanding
+   * expectations (read in the same tick as `owned`); returns the first error (the status shows
+   * it, the queue retries).
+   */
   private async manageReplicas(
     term: Term,
     key: string,
@@ -442,13 +459,17 @@ export class ReplicaSetController implements Controller {
     ownedPods: () => KeyedPod[],
   ): Promise<(ManageError & { cause: unknown }) | undefined> {
     const { client, log } = term.ctx;
-    const action = decideReplicas(rs, owned, this.opts.burstReplicas ?? DEFAULT_BURST_REPLICAS);
+    const burst = this.opts.burstReplicas ?? DEFAULT_BURST_REPLICAS;
+    const outstanding = term.expectations.outstanding(key);
+    const action = decideReplicas(rs, owned, outstanding, burst);
     if (action.type === "create") {
       term.expectations.expectCreations(key, action.count);
       let unknown = 0;
       const slowStart = this.opts.slowStart === "batch" ? slowStartBatch : slowStartWindow;
       const pod = this.templatePod(rs);
-      const result = await slowStart(action.count, this.opts.initialBatchSize ?? SLOW_START_INITIAL_BATCH_SIZE, async () => {
+      const initial = this.opts.initialBatchSize ?? SLOW_START_INITIAL_BATCH_SIZE;
+      const carried = outstanding.creations > 0 ? (term.createWindows.get(key) ?? initial) : initial;
+      const result = await slowStart(action.count, Math.max(initial, carried), async () => {
         try {
           await client.createFromTemplate(pod);
           this.stats.creates++;
@@ -460,6 +481,8 @@ export class ReplicaSetController implements Controller {
       });
       // Creates that failed for sure or were never sent will not be observed; unknown ones may be.
       term.expectations.lowerCreations(key, action.count - result.successes - unknown);
+      if (result.errors.length > 0) term.createWindows.delete(key);
+      else term.createWindows.set(key, Math.min(result.window, burst));
       if (result.errors.length > 0) {
         const err = result.errors[0];
         log.warn("failed to create pods", { replicaSet: key, created: result.successes, failed: result.errors.length, skipped: result.skipped, err: errorMessage(err) });

@@ -90,3 +90,15 @@ test("slowStartWindow - the first error stops new calls and counts the rest as s
   assert.equal(later.successes + later.errors.length + later.skipped, 100);
   assert.ok(later.successes + later.errors.length <= 2 * 5 + 2, `started ${later.successes + later.errors.length}`);
 });
+
+test("slow start - the window a run reaches is reported, so a run continuing it starts there", async () => {
+  const w = await runWindow(30, 1, () => 1);
+  assert.equal(w.window, 31, "the window grows by one per success");
+  const next = await runWindow(20, w.window, () => 1);
+  assert.equal(next.peak, 20, "a continued run starts every call at once");
+  assert.equal(next.window, 51);
+  const b = await run(10, 1);
+  assert.equal(b.window, 8, "batches 1, 2, 4, 3: the next batch would have been 8");
+  assert.deepEqual((await run(10, b.window)).batches, [8, 2]);
+  assert.equal((await run(0, 4)).window, 4, "an empty run keeps the window it was given");
+});

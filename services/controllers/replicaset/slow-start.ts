@@ -13,15 +13,17 @@ export interface SlowStartResult {
   errors: unknown[];
   /** Calls never made because an earlier batch failed. */
   skipped: number;
+  /** Where the ramp got to: the next batch size (the calls a window would let run at once); a run continuing this one starts there. */
+  window: number;
 }
 
 /** The first batch size Kubernetes uses. */
 export const SLOW_START_INITIAL_BATCH_SIZE = 1;
 
 export async function slowStartBatch(count: number, initialBatchSize: number, fn: (index: number) => Promise<void>): Promise<SlowStartResult> {
-  const out: SlowStartResult = { successes: 0, errors: [], skipped: 0 };
+  const out: SlowStartResult = { successes: 0, errors: [], skipped: 0, window: Math.max(1, initialBatchSize) };
   let remaining = Math.max(0, count);
-  let batch = Math.min(remaining, Math.max(1, initialBatchSize));
+  let batch = Math.min(remaining, out.window);
   let index = 0;
   while (batch > 0) {
     const results = await Promise.allSettled(Array.from({ length: batch }, () => fn(index++)));
@@ -34,6 +36,7 @@ export async function slowStartBatch(count: number, initialBatchSize: number, fn
       out.skipped = remaining;
       return out;
     }
+    out.window = Math.max(out.window, 2 * batch);
     batch = Math.min(remaining, 2 * batch);
   }
   return out;
@@ -48,15 +51,14 @@ export async function slowStartBatch(count: number, initialBatchSize: number, fn
  * window), so a create failing for every pod is tried once.
  */
 export async function slowStartWindow(count: number, initialBatchSize: number, fn: (index: number) => Promise<void>): Promise<SlowStartResult> {
-  const out: SlowStartResult = { successes: 0, errors: [], skipped: 0 };
+  const out: SlowStartResult = { successes: 0, errors: [], skipped: 0, window: Math.max(1, initialBatchSize) };
   const total = Math.max(0, count);
   if (total === 0) return out;
-  let window = Math.max(1, initialBatchSize);
   let started = 0;
   let inFlight = 0;
   return new Promise((resolve) => {
     const pump = () => {
-      while (out.errors.length === 0 && started < total && inFlight < window) {
+      while (out.errors.length === 0 && started < total && inFlight < out.window) {
         const index = started++;
         inFlight++;
         let p: Promise<void>;
@@ -68,7 +70,7 @@ export async function slowStartWindow(count: number, initialBatchSize: number, f
         p.then(
           () => {
             out.successes++;
-            window++;
+            out.window++;
           },
           (err: unknown) => {
             out.errors.push(err);
