@@ -119,3 +119,49 @@ test("apply - the configuration must name the resource's version (as Kubernetes'
   const ok = await registry.patch(cm, "default", "a1", "apply", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a1" }, data: { k: "v" } }, { fieldManager: "t" });
   assert.equal(ok.object.data.k, "v");
 });
+
+test("remembered values - another replica's writes win: a status write pinned at a moved revision is 409 even when it changes nothing, 404 once the pod is gone", async () => {
+  const other = new Registry(store);
+  const created = (await registry.create(POD, "default", pod("r1"))).object;
+  const status = { phase: "Running", podIP: "10.0.0.7" };
+  const first = await registry.update(POD, "default", "r1", { metadata: { resourceVersion: created.metadata.resourceVersion }, status }, { subresource: "status" });
+  const pinned = first.object.metadata.resourceVersion;
+  await other.update(POD, "default", "r1", { metadata: {}, status: { phase: "Running", podIP: "10.0.0.8" } }, { subresource: "status" });
+  assert.equal(await code(registry.update(POD, "default", "r1", { metadata: { resourceVersion: pinned }, status }, { subresource: "status" })), 409, "unchanged against the remembered value, moved in the store");
+  assert.equal(await code(registry.update(POD, "default", "r1", { metadata: { resourceVersion: pinned }, status: { phase: "Failed" } }, { subresource: "status" })), 409);
+  const current = await registry.get(POD, "default", "r1");
+  const same = await registry.update(POD, "default", "r1", { metadata: { resourceVersion: current.metadata.resourceVersion }, status: current.status }, { subresource: "status" });
+  assert.equal(same.object.metadata.resourceVersion, current.metadata.resourceVersion, "a no-op at the current revision");
+  await other.delete(POD, "default", "r1", { gracePeriodSeconds: 0 });
+  assert.equal(await code(registry.update(POD, "default", "r1", { metadata: { resourceVersion: current.metadata.resourceVersion }, status: current.status }, { subresource: "status" })), 404);
+});
+
+test("remembered values - a bind decides on the store's values when another replica changed the pod, the node or its usage", async () => {
+  const other = new Registry(store);
+  await registry.create(NODE, "", { metadata: { name: "n2" }, status: { capacity: { cpu: "1", memory: "1Gi", pods: "10" } } });
+  await registry.create(POD, "default", pod("m1"));
+  await registry.bind("default", "m1", { target: { name: "n2" } }); // remembers n2's revision and usage
+
+  // The pod this replica created is replaced by another replica: the new one is bound.
+  await registry.create(POD, "default", pod("m2"));
+  await other.delete(POD, "default", "m2", { gracePeriodSeconds: 0 });
+  await other.create(POD, "default", { ...pod("m2"), metadata: { name: "m2", labels: { app: "b" } } });
+  await registry.bind("default", "m2", { target: { name: "n2" } });
+  const m2 = await registry.get(POD, "default", "m2");
+  assert.equal(m2.spec.nodeName, "n2");
+  assert.deepEqual(m2.metadata.labels, { app: "b" });
+
+  // Another replica fills the node (300m + 300m + 300m): a remembered usage record would still fit a fourth.
+  await other.create(POD, "default", pod("m3"));
+  await other.bind("default", "m3", { target: { name: "n2" } });
+  await registry.create(POD, "default", pod("m4"));
+  assert.equal(await code(registry.bind("default", "m4", { target: { name: "n2" } })), 409, "does not fit");
+  assert.equal((await registry.get(POD, "default", "m4")).spec.nodeName, undefined);
+
+  // The node is deleted by another replica: no bind to it.
+  await other.delete(NODE, "", "n2");
+  const small = { ...pod("m5"), spec: { containers: [{ name: "c", image: "i" }] } };
+  await registry.create(POD, "default", small);
+  const err = await registry.bind("default", "m5", { target: { name: "n2" } }).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof ApiError && err.code === 409 && /node "n2" not found/.test(err.message), String(err));
+});

@@ -25,6 +25,7 @@ import { clusterIpKey, inCidr, parseCidr, randomServiceIp, firstServiceIp, DEFAU
 import { assignNode, messageAllocatable, messageRequests } from "./binding.js";
 import { decideDelete, invalidDeleteOptions, shouldRemoveAfterUpdate, type DeleteOptions } from "./deletion.js";
 import { generateName, newUid, rfc3339 } from "./names.js";
+import { RecentValues } from "./recent-values.js";
 import { chargeUsage, decodeNodeUsage, emptyNodeUsage, encodeNodeUsage, insufficientResources, nodeUsageKey, podRequests, releaseUsage, type NodeUsage, type ResourceAmounts } from "../../scheduler/resources.js";
 
 export type PatchType = "json" | "merge" | "strategic" | "apply";
@@ -79,9 +80,15 @@ interface Loaded {
   readonly object: KubeObject;
   rev: number;
   value: Uint8Array;
+  /**
+   * Taken from {@link RecentValues}, not read: the key may have moved on since. A write
+   * (compare-and-swap on `rev`) finds out by itself; an answer without a write must confirm
+   * the revision first.
+   */
+  remembered?: boolean;
 }
 
-function loaded(value: Uint8Array, rev: number): Loaded {
+function loaded(value: Uint8Array, rev: number, remembered = false): Loaded {
   let object: KubeObject | undefined;
   return {
     get object() {
@@ -89,7 +96,17 @@ function loaded(value: Uint8Array, rev: number): Loaded {
     },
     rev,
     value,
+    remembered,
   };
+}
+
+/** What a bind decides on: the pod as stored, the node's allocatable, its usage record (usageRev: none stored yet), each with its revision. */
+interface BindState {
+  pod: { value: Uint8Array; rev: number };
+  nodeRev: number;
+  allocatable: ResourceAmounts;
+  usage: NodeUsage;
+  usageRev?: number;
 }
 
 /** The parts of a stored message a status write replaces. */
@@ -139,6 +156,8 @@ function decodeContinue(token: string): { k: string; rv: number } {
 
 /** Nodes whose allocatable amounts and usage records the binding path remembers (all of them, in any cluster this runs). */
 const ALLOCATABLE_CACHE_SIZE = 20_000;
+/** Keys whose last written value the registry remembers (about 1 KB each for a pod): a pod is written three times in its first seconds. */
+const RECENT_VALUES = 20_000;
 
 /** How long an open namespace is remembered by the create path (ms). */
 const NAMESPACE_CACHE_MS = 1000;
@@ -149,6 +168,7 @@ export class Registry {
   private readonly allocatable = new Map<string, { rev: number; amounts: ResourceAmounts }>();
   /** Usage records as decoded (never changed in place: chargeUsage and releaseUsage return new ones). */
   private readonly usage = new Map<string, { rev: number; usage: NodeUsage }>();
+  private readonly recent = new RecentValues(RECENT_VALUES);
   private readonly cidr: Cidr;
   private readonly now: () => Date;
   private readonly random: () => number;
@@ -175,6 +195,29 @@ export class Registry {
     const o = await this.store.get(this.key(info, ns, name));
     if (!o) throw errors.notFound(target(info, name));
     return loaded(o.value, o.modRevision);
+  }
+
+  /**
+   * The value an update starts from: the one remembered at the revision the request pins
+   * (`rv`), else the stored one (or 404). A dry run always reads.
+   */
+  private async loadAt(info: ResourceInfo, ns: string, name: string, rv: unknown, opts: WriteOptions): Promise<Loaded> {
+    if (!opts.dryRun && typeof rv === "string" && /^[1-9]\d*$/.test(rv)) {
+      const value = this.recent.at(this.key(info, ns, name), Number(rv));
+      if (value) return loaded(value, Number(rv), true);
+    }
+    return this.load(info, ns, name);
+  }
+
+  /** An answer without a write from a remembered value: 409 if the key moved on since, 404 if it is gone. */
+  private async confirm(info: ResourceInfo, key: string, name: string, current: Loaded): Promise<void> {
+    if (!current.remembered) return;
+    try {
+      await this.store.txn([{ op: "check", key, expectedModRevision: current.rev }]);
+    } catch (err) {
+      if (err instanceof ConflictError) throw err.actual === 0 ? errors.notFound(target(info, name)) : errors.conflict(target(info, name));
+      throw err;
+    }
   }
 
   async get(info: ResourceInfo, ns: string, name: string): Promise<KubeObject> {
@@ -331,6 +374,7 @@ export class Registry {
     const key = this.key(info, ns, meta.name);
     try {
       const [created] = await this.store.txn([{ op: "create", key, value }, ...extra]);
+      this.recent.set(key, created!.modRevision, value);
       return storedResult(key, value, created!.modRevision, warnings);
     } catch (err) {
       if (err instanceof AlreadyExistsError && err.key === key) {
@@ -377,8 +421,8 @@ export class Registry {
     if (opts.subresource === "scale") return this.updateScale(info, ns, name, body, opts);
     const checked = this.checkBody(info, ns, name, body);
     const obj = opts.decoded ? { object: checked, warnings: [] } : normalize(info.kind, checked);
-    const current = await this.load(info, ns, name);
     const rv = obj.object.metadata.resourceVersion;
+    const current = await this.loadAt(info, ns, name, rv, opts);
     if (rv !== undefined && rv !== "" && rv !== String(current.rev)) {
       if (!/^\d+$/.test(String(rv))) throw errors.badRequest(`invalid resourceVersion "${rv}"`);
       throw errors.conflict(target(info, name));
@@ -401,7 +445,10 @@ export class Registry {
     (next.metadata ??= {}).managedFields = sent.metadata?.managedFields;
     const key = this.key(info, ns, name);
     const value = encodeStored(info.kind, next);
-    if (sameBytes(value, current.value)) return storedResult(key, current.value, current.rev, warnings);
+    if (sameBytes(value, current.value)) {
+      await this.confirm(info, key, name, current);
+      return storedResult(key, current.value, current.rev, warnings);
+    }
     if (next.metadata.deletionTimestamp && shouldRemoveAfterUpdate(info.kind, current.object)) {
       if (opts.dryRun) return { object: decodeObject(value, current.rev), warnings };
       return { object: await this.removeWithDependents(info, key, decodeObject(value, current.rev), current.rev), warnings };
@@ -414,6 +461,7 @@ export class Registry {
   private async write(info: ResourceInfo, key: string, name: string, value: Uint8Array, rev: number, warnings: string[]): Promise<WriteResult> {
     try {
       const written = await this.store.update(key, value, rev);
+      this.recent.set(key, written.modRevision, value);
       return storedResult(key, value, written.modRevision, warnings);
     } catch (err) {
       if (err instanceof ConflictError) throw errors.conflict(target(info, name));
@@ -469,7 +517,10 @@ export class Registry {
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     const key = this.key(info, ns, name);
     const { value } = encodeObject(info.kind, obj);
-    if (sameBytes(value, current.value)) return { object: old, warnings, stored: { key, value: current.value, modRevision: current.rev } };
+    if (sameBytes(value, current.value)) {
+      await this.confirm(info, key, name, current);
+      return { object: old, warnings, stored: { key, value: current.value, modRevision: current.rev } };
+    }
     if (shouldRemoveAfterUpdate(info.kind, obj)) {
       if (opts.dryRun) return { object: obj, warnings };
       const removed = await this.removeWithDependents(info, key, obj, current.rev);
@@ -606,22 +657,25 @@ export class Registry {
         if (held) ops.push({ op: "delete", key: clusterIpKey(ip), expectedModRevision: held.modRevision });
       }
       const release = info.kind === "Pod" ? await this.releaseNodeUsageOp(obj) : undefined;
-      if (release) ops.push(release);
+      if (release) ops.push(release.op);
       try {
-        const [deleted] = await this.store.txn(ops);
+        const written = await this.store.txn(ops);
+        const deleted = written[0];
+        this.recent.forget(key);
+        if (release) this.rememberUsage(release.node, written[written.length - 1]!.modRevision, release.usage);
         const out = structuredClone(obj);
         out.metadata.resourceVersion = String(deleted!.modRevision);
         return out;
       } catch (err) {
         if (err instanceof ConflictError && err.key === key) throw errors.conflict(target(info, obj.metadata.name));
-        if (err instanceof ConflictError && release && err.key === release.key && attempt < MAX_BIND_RETRIES) continue;
+        if (err instanceof ConflictError && release && err.key === release.op.key && attempt < MAX_BIND_RETRIES) continue;
         throw err;
       }
     }
   }
 
-  /** The write releasing a bound pod's charge on its node's usage record (none when it holds no charge). */
-  private async releaseNodeUsageOp(pod: KubeObject): Promise<TxnOp | undefined> {
+  /** The write releasing a bound pod's charge on its node's usage record, and the record it leaves (none when the pod holds no charge). */
+  private async releaseNodeUsageOp(pod: KubeObject): Promise<{ op: TxnOp; node: string; usage: NodeUsage } | undefined> {
     const node = pod.spec?.nodeName;
     if (!node || !pod.metadata.uid) return undefined;
     const usageKey = nodeUsageKey(node);
@@ -629,7 +683,7 @@ export class Registry {
     if (!held) return undefined;
     const released = releaseUsage(this.usageOf(node, held), pod.metadata.uid, podRequests(pod));
     if (!released) return undefined;
-    return { op: "update", key: usageKey, value: encodeNodeUsage(released), expectedModRevision: held.modRevision };
+    return { op: { op: "update", key: usageKey, value: encodeNodeUsage(released), expectedModRevision: held.modRevision }, node, usage: released };
   }
 
   /** DELETE on a collection: delete every object the selectors match; returns what was affected. */
@@ -699,31 +753,38 @@ export class Registry {
     const podKey = this.key(info, ns, podName);
     const usageKey = nodeUsageKey(node);
     const nodeKey = objectKey("nodes", "", node);
+    // First from what this replica wrote and read last (no store read); any doubt, and every retry, reads the store.
+    let remembered = opts.dryRun ? undefined : this.rememberedBind(podKey, node);
     for (let attempt = 0; ; attempt++) {
-      const [held, nodeHeld, usageHeld] = await this.store.getMany([podKey, nodeKey, usageKey]);
-      if (!held) throw errors.notFound(target(info, podName));
-      // The pod is edited as its stored message: no JSON round trip.
-      const pod = decodeStored(held.value).message as Pod;
-      if (pod.spec?.nodeName) throw errors.conflict(target(info, podName), `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
-      if (pod.metadata?.deletionTimestamp) throw errors.conflict(target(info, podName), `pod ${podName} is being deleted, cannot be assigned to a host`);
-      if (!nodeHeld) throw errors.conflict(target(info, podName), `node "${node}" not found, cannot bind pod ${ns}/${podName} to it`);
-      const usage = usageHeld ? this.usageOf(node, usageHeld) : emptyNodeUsage();
-      const requests = messageRequests(pod.spec);
-      const short = insufficientResources(requests, this.allocatableOf(node, nodeHeld), usage.requested);
-      if (short.length > 0) throw errors.conflict(target(info, podName), `pod ${ns}/${podName} does not fit on node "${node}": ${short.join(", ")}`);
-      assignNode(pod, node, rfc3339(this.now()));
-      const value = encodeStored("Pod", pod);
-      if (opts.dryRun) return decodeObject(value, held.modRevision);
-      const chargedUsage = chargeUsage(usage, pod.metadata!.uid!, requests);
-      const charged = encodeNodeUsage(chargedUsage);
+      const state = remembered ?? (await this.readBind(podKey, nodeKey, usageKey, node, info, ns, podName));
       try {
-        const [, written] = await this.store.txn([
-          { op: "update", key: podKey, value, expectedModRevision: held.modRevision },
-          usageHeld ? { op: "update", key: usageKey, value: charged, expectedModRevision: usageHeld.modRevision } : { op: "create", key: usageKey, value: charged },
-        ]);
-        this.rememberUsage(node, written!.modRevision, chargedUsage);
+        // The pod is edited as its stored message: no JSON round trip.
+        const pod = decodeStored(state.pod.value).message as Pod;
+        if (pod.spec?.nodeName) throw errors.conflict(target(info, podName), `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
+        if (pod.metadata?.deletionTimestamp) throw errors.conflict(target(info, podName), `pod ${podName} is being deleted, cannot be assigned to a host`);
+        const requests = messageRequests(pod.spec);
+        const short = insufficientResources(requests, state.allocatable, state.usage.requested);
+        if (short.length > 0) throw errors.conflict(target(info, podName), `pod ${ns}/${podName} does not fit on node "${node}": ${short.join(", ")}`);
+        assignNode(pod, node, rfc3339(this.now()));
+        const value = encodeStored("Pod", pod);
+        if (opts.dryRun) return decodeObject(value, state.pod.rev);
+        const chargedUsage = chargeUsage(state.usage, pod.metadata!.uid!, requests);
+        const charged = encodeNodeUsage(chargedUsage);
+        const ops: TxnOp[] = [
+          { op: "update", key: podKey, value, expectedModRevision: state.pod.rev },
+          state.usageRev !== undefined ? { op: "update", key: usageKey, value: charged, expectedModRevision: state.usageRev } : { op: "create", key: usageKey, value: charged },
+        ];
+        // A remembered node may have been deleted since: the write requires the revision it was seen at.
+        if (remembered) ops.push({ op: "check", key: nodeKey, expectedModRevision: state.nodeRev });
+        const [podWritten, usageWritten] = await this.store.txn(ops);
+        this.recent.set(podKey, podWritten!.modRevision, value);
+        this.rememberUsage(node, usageWritten!.modRevision, chargedUsage);
         return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 } as unknown as KubeObject;
       } catch (err) {
+        if (remembered && (err instanceof ApiError || err instanceof ConflictError || err instanceof AlreadyExistsError || err instanceof NotFoundError)) {
+          remembered = undefined; // decided on values that may be stale: decide again on the store's
+          continue;
+        }
         const raced = err instanceof ConflictError || (err instanceof AlreadyExistsError && err.key === usageKey);
         if (raced && attempt < MAX_BIND_RETRIES) {
           // Many binds onto one node serialize on its usage record: each round one wins; spread the rest a little.
@@ -735,6 +796,29 @@ export class Registry {
         throw err;
       }
     }
+  }
+
+  /** A bind's inputs as this replica last wrote or read them, when it knows all of them (see {@link BindState}). */
+  private rememberedBind(podKey: string, node: string): BindState | undefined {
+    const pod = this.recent.latest(podKey);
+    const alloc = this.allocatable.get(node);
+    const usage = this.usage.get(node);
+    if (!pod || !alloc || !usage) return undefined;
+    return { pod, nodeRev: alloc.rev, allocatable: alloc.amounts, usage: usage.usage, usageRev: usage.rev };
+  }
+
+  /** A bind's inputs as stored now (one read): 404 without the pod, 409 without the node. */
+  private async readBind(podKey: string, nodeKey: string, usageKey: string, node: string, info: ResourceInfo, ns: string, podName: string): Promise<BindState> {
+    const [held, nodeHeld, usageHeld] = await this.store.getMany([podKey, nodeKey, usageKey]);
+    if (!held) throw errors.notFound(target(info, podName));
+    if (!nodeHeld) throw errors.conflict(target(info, podName), `node "${node}" not found, cannot bind pod ${ns}/${podName} to it`);
+    return {
+      pod: { value: held.value, rev: held.modRevision },
+      nodeRev: nodeHeld.modRevision,
+      allocatable: this.allocatableOf(node, nodeHeld),
+      usage: usageHeld ? this.usageOf(node, usageHeld) : emptyNodeUsage(),
+      ...(usageHeld ? { usageRev: usageHeld.modRevision } : {}),
+    };
   }
 
   /** A node's allocatable amounts as stored at `held.modRevision` (remembered per node: a revision's value never changes). */

@@ -1,0 +1,48 @@
+/**
+ * RecentValues: the values this registry wrote last, per key, with their revision (pure, in
+ * memory). A write that is a compare-and-swap on a revision may start from the value
+ * remembered at that revision instead of reading the store: the value of a key at a revision
+ * never changes, and if the key has moved on since, the swap fails as it would after a read.
+ *
+ * Contract: holds at most `max` keys; the least recently written goes first. Only values this
+ * process encoded belong here (a Buffer read from Redis may share a larger socket chunk).
+ */
+export interface RecentValue {
+  readonly rev: number;
+  readonly value: Uint8Array;
+}
+
+export class RecentValues {
+  private readonly byKey = new Map<string, RecentValue>();
+
+  constructor(private readonly max: number) {}
+
+  /** The last value written at `key`, if remembered. */
+  latest(key: string): RecentValue | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** The value of `key` at revision `rev`, if that is the one remembered. */
+  at(key: string, rev: number): Uint8Array | undefined {
+    const v = this.byKey.get(key);
+    return v?.rev === rev ? v.value : undefined;
+  }
+
+  /** Remembers `value` as written at `key` in revision `rev` (an older revision than the one held is ignored). */
+  set(key: string, rev: number, value: Uint8Array): void {
+    const held = this.byKey.get(key);
+    if (held && held.rev > rev) return;
+    if (held) this.byKey.delete(key);
+    else if (this.byKey.size >= this.max) this.byKey.delete(this.byKey.keys().next().value!);
+    this.byKey.set(key, { rev, value });
+  }
+
+  /** Forgets `key` (deleted). */
+  forget(key: string): void {
+    this.byKey.delete(key);
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+}
