@@ -26,6 +26,7 @@ import { assignNode, messageAllocatable, messageRequests } from "./binding.js";
 import { decideDelete, invalidDeleteOptions, shouldRemoveAfterUpdate, type DeleteOptions } from "./deletion.js";
 import { generateName, newUid, rfc3339 } from "./names.js";
 import { RecentValues } from "./recent-values.js";
+import { spliceStatus } from "./status-splice.js";
 import { chargeUsage, decodeNodeUsage, emptyNodeUsage, encodeNodeUsage, insufficientResources, nodeUsageKey, podRequests, releaseUsage, type NodeUsage, type ResourceAmounts } from "../../scheduler/resources.js";
 
 export type PatchType = "json" | "merge" | "strategic" | "apply";
@@ -107,12 +108,6 @@ interface BindState {
   allocatable: ResourceAmounts;
   usage: NodeUsage;
   usageRev?: number;
-}
-
-/** The parts of a stored message a status write replaces. */
-interface StatusParts {
-  metadata?: { managedFields?: unknown; deletionTimestamp?: unknown } | null;
-  status?: unknown;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -431,25 +426,23 @@ export class Registry {
   }
 
   /**
-   * A status write: the stored message with the request's status (and managedFields), edited
-   * as a message. Metadata and spec stay as stored, so the kind's rules do not run again (as
+   * A status write: the stored value with the request's status (and managedFields), spliced
+   * in as bytes (status-splice.ts). Metadata and spec stay as stored, so the kind's rules do not run again (as
    * Kubernetes' status strategies, which check only metadata updates); no kind validates status.
    */
   private async commitStatus(info: ResourceInfo, ns: string, name: string, current: Loaded, obj: KubeObject, warnings: string[], opts: WriteOptions): Promise<WriteResult> {
     const strategy = strategyFor(info.kind);
     if (!strategy.hasStatus) throw errors.resourceNotFound(`${info.resource}/status`);
     strategy.defaults(obj); // as Kubernetes defaults a request body, of which only the status is kept
-    const sent = fromKubeJSON(info.kind, { status: obj.status, metadata: { managedFields: obj.metadata.managedFields } }).message as StatusParts;
-    const next = decodeStored(current.value).message as StatusParts;
-    next.status = sent.status;
-    (next.metadata ??= {}).managedFields = sent.metadata?.managedFields;
+    const sent = fromKubeJSON(info.kind, { status: obj.status, metadata: { managedFields: obj.metadata.managedFields } }).message as object;
+    // The stored bytes with the sent status spliced in: the rest is neither decoded nor encoded.
+    const { value, deleting } = spliceStatus(current.value, encodeStored(info.kind, sent));
     const key = this.key(info, ns, name);
-    const value = encodeStored(info.kind, next);
     if (sameBytes(value, current.value)) {
       await this.confirm(info, key, name, current);
       return storedResult(key, current.value, current.rev, warnings);
     }
-    if (next.metadata.deletionTimestamp && shouldRemoveAfterUpdate(info.kind, current.object)) {
+    if (deleting && shouldRemoveAfterUpdate(info.kind, current.object)) {
       if (opts.dryRun) return { object: decodeObject(value, current.rev), warnings };
       return { object: await this.removeWithDependents(info, key, decodeObject(value, current.rev), current.rev), warnings };
     }
