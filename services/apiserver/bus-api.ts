@@ -19,7 +19,7 @@ import { bus as busProto, type ApiRequest, type IApiResponse, type IItem } from 
 import { decodeStored, lookupResource, toKubeJSON, type ResourceInfo } from "../schema/index.js";
 import { listPrefix, objectKey } from "../store/object-keys.js";
 import type { RedisStore, StoredObject } from "../store/index.js";
-import { encodeObject, type KubeObject } from "./codec.js";
+import { decodeBody, encodeObject, type KubeObject } from "./codec.js";
 import { errors, statusOf, type Target } from "./errors.js";
 import type { PatchType, Registry, WriteResult } from "./registry/registry.js";
 
@@ -108,13 +108,6 @@ export class BusApi extends Actor {
     }
   }
 
-  /** Decodes a request object (stored value) to Kubernetes JSON. */
-  private objectOf(info: ResourceInfo, value: Uint8Array): KubeObject {
-    const { kind, message } = decodeStored(value);
-    if (kind !== info.kind) throw errors.badRequest(`object of kind ${kind} sent to ${info.resource}`);
-    return toKubeJSON(kind, message as object) as KubeObject;
-  }
-
   /** The reply item of a write: the stored bytes when the registry has them, else a fresh encoding. */
   private written(info: ResourceInfo, r: WriteResult): IItem {
     if (!r.stored) return this.item(info, r.object);
@@ -154,13 +147,11 @@ export class BusApi extends Actor {
           await this.registry.bind(ns, req.name, this.bindingOf(req.object), write);
           return {};
         }
-        const obj = this.objectOf(info, req.object);
-        if (req.name) obj.metadata.name = req.name;
-        const r = await this.registry.create(info, ns, obj, { ...write, decoded: true });
+        const r = await this.registry.createStored(info, ns, req.object, req.name, write);
         return { object: this.written(info, r), warnings: r.warnings };
       }
       case "update": {
-        const obj = this.objectOf(info, req.object);
+        const obj = decodeBody(info, req.object);
         if (req.expectedRevision) obj.metadata.resourceVersion = String(req.expectedRevision);
         const r = await this.registry.update(info, ns, req.name, obj, { ...write, decoded: true });
         return { object: this.written(info, r), warnings: r.warnings };

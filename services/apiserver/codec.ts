@@ -5,7 +5,8 @@
  * modRevision and is written into the object on every read. Fields the schema does not model
  * are dropped with a warning (`unknown field "spec.foo"`), as Kubernetes drops them.
  */
-import { decodeStoredJSON, encodeStored, fromKubeJSON, toKubeJSON } from "../schema/index.js";
+import { decodeStored, decodeStoredJSON, encodeStored, fromKubeJSON, toKubeJSON, type ResourceInfo } from "../schema/index.js";
+import { errors } from "./errors.js";
 
 /** A Kubernetes object as JSON. */
 export type KubeObject = Record<string, any> & { metadata: Record<string, any> };
@@ -13,6 +14,13 @@ export type KubeObject = Record<string, any> & { metadata: Record<string, any> }
 /** decodeObject: the JSON object stored in `value`, with resourceVersion = modRevision. */
 export function decodeObject(value: Uint8Array, modRevision: number): KubeObject {
   return decodeStoredJSON(value, modRevision);
+}
+
+/** decodeBody: a request body sent as a stored value (the bus API), as JSON; 400 when it is not of the resource's kind. */
+export function decodeBody(info: ResourceInfo, value: Uint8Array): KubeObject {
+  const { kind, message } = decodeStored(value);
+  if (kind !== info.kind) throw errors.badRequest(`object of kind ${kind} sent to ${info.resource}`);
+  return toKubeJSON(kind, message as object) as KubeObject;
 }
 
 /** encodeObject: the stored value for `obj` (resourceVersion left out) and the unknown-field warnings. */

@@ -2,7 +2,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startRedis, type LocalServer } from "../../kernel/local-servers.js";
-import { lookupResourceByKind } from "../../schema/index.js";
+import { decodeStored, encodeStored, fromKubeJSON, lookupResourceByKind } from "../../schema/index.js";
 import { RedisStore } from "../../store/index.js";
 import { ApiError } from "../errors.js";
 import { Registry } from "./registry.js";
@@ -164,4 +164,34 @@ test("remembered values - a bind decides on the store's values when another repl
   await registry.create(POD, "default", small);
   const err = await registry.bind("default", "m5", { target: { name: "n2" } }).then(() => undefined, (e: unknown) => e);
   assert.ok(err instanceof ApiError && err.code === 409 && /node "n2" not found/.test(err.message), String(err));
+});
+
+test("create from a stored body - pods from one template are prepared once: each is what a create of its JSON gives, in canonical bytes", async () => {
+  const rng = (() => {
+    let i = 0;
+    return () => ((i++ * 0.37) % 1);
+  })();
+  const fixed = new Registry(store, { now: () => new Date("2024-05-01T00:00:00Z"), random: rng });
+  const template = { metadata: { generateName: "web-", labels: { app: "web" }, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web", uid: "r", controller: true }] }, spec: { containers: [{ name: "c", image: "i", resources: { limits: { cpu: "1" } } }] } };
+  const bytes = encodeStored("Pod", fromKubeJSON("Pod", template).message as object);
+  const viaJSON = (await fixed.create(POD, "default", structuredClone(template))).object;
+  const first = await fixed.createStored(POD, "default", bytes, "");
+  const second = await fixed.createStored(POD, "default", bytes, "");
+  const identity = (o: any) => ({ ...o, metadata: { ...o.metadata, name: "x", uid: "x", resourceVersion: "x" } });
+  for (const r of [first, second]) {
+    const stored = await store.get(r.stored!.key);
+    assert.deepEqual(Buffer.from(stored!.value), Buffer.from(r.stored!.value));
+    assert.deepEqual(Buffer.from(encodeStored("Pod", decodeStored(stored!.value).message)), Buffer.from(stored!.value), "canonical bytes");
+    assert.deepEqual(identity(r.object), identity(viaJSON));
+    assert.match(r.object.metadata.name, /^web-[a-z0-9]{5}$/);
+  }
+  assert.notEqual(first.object.metadata.name, second.object.metadata.name);
+  assert.notEqual(first.object.metadata.uid, second.object.metadata.uid);
+  assert.deepEqual(viaJSON.spec.containers[0].resources.requests, { cpu: "1" }, "defaults applied");
+
+  const named = await fixed.createStored(POD, "default", encodeStored("Pod", fromKubeJSON("Pod", { metadata: { name: "named" }, spec: template.spec }).message as object), "");
+  assert.equal(named.object.metadata.name, "named");
+  const invalid = encodeStored("Pod", fromKubeJSON("Pod", { metadata: { generateName: "bad-" }, spec: { containers: [{ name: "c" }] } }).message as object);
+  for (let i = 0; i < 2; i++) assert.equal(await code(fixed.createStored(POD, "default", invalid, "")), 422, "no image: refused every time");
+  assert.equal(await code(fixed.createStored(POD, "default", encodeStored("ConfigMap", {}), "")), 400, "not a pod");
 });

@@ -18,7 +18,7 @@ import type { Node, Pod, ResourceInfo } from "../../schema/index.js";
 import { decodeStored, encodeStored, fromKubeJSON, lookupResourceByKind } from "../../schema/index.js";
 import { listPrefix, objectKey } from "../../store/object-keys.js";
 import { AlreadyExistsError, ConflictError, NotFoundError, type RedisStore, type StoredObject, type TxnOp } from "../../store/index.js";
-import { decodeObject, encodeObject, normalize, type KubeObject } from "../codec.js";
+import { decodeBody, decodeObject, encodeObject, normalize, type KubeObject } from "../codec.js";
 import { ApiError, errors, type FieldProblem, type Target } from "../errors.js";
 import { strategyFor } from "../strategies/index.js";
 import { clusterIpKey, inCidr, parseCidr, randomServiceIp, firstServiceIp, DEFAULT_SERVICE_CIDR, type Cidr } from "./cluster-ip.js";
@@ -26,7 +26,7 @@ import { assignNode, messageAllocatable, messageRequests } from "./binding.js";
 import { decideDelete, invalidDeleteOptions, shouldRemoveAfterUpdate, type DeleteOptions } from "./deletion.js";
 import { generateName, newUid, rfc3339 } from "./names.js";
 import { RecentValues } from "./recent-values.js";
-import { spliceStatus } from "./status-splice.js";
+import { META_FIELDS, spliceFields, spliceStatus } from "./stored-splice.js";
 import { chargeUsage, decodeNodeUsage, emptyNodeUsage, encodeNodeUsage, insufficientResources, nodeUsageKey, podRequests, releaseUsage, type NodeUsage, type ResourceAmounts } from "../../scheduler/resources.js";
 
 export type PatchType = "json" | "merge" | "strategic" | "apply";
@@ -101,6 +101,21 @@ function loaded(value: Uint8Array, rev: number, remembered = false): Loaded {
   };
 }
 
+/**
+ * A pod create body prepared once for every create from it (defaults, initial status,
+ * generation; no name, uid or creation time): `prepared` is shared and never changed, `value`
+ * its stored bytes, into which each create splices its identity.
+ */
+interface PodTemplate {
+  prepared: KubeObject;
+  value: Uint8Array;
+}
+
+/** The metadata fields a create from a template fills in. */
+const IDENTITY_FIELDS = [META_FIELDS.name, META_FIELDS.uid, META_FIELDS.creationTimestamp];
+/** Pod templates remembered (a template per ReplicaSet revision and namespace in use). */
+const POD_TEMPLATES = 256;
+
 /** What a bind decides on: the pod as stored, the node's allocatable, its usage record (usageRev: none stored yet), each with its revision. */
 interface BindState {
   pod: { value: Uint8Array; rev: number };
@@ -164,6 +179,8 @@ export class Registry {
   /** Usage records as decoded (never changed in place: chargeUsage and releaseUsage return new ones). */
   private readonly usage = new Map<string, { rev: number; usage: NodeUsage }>();
   private readonly recent = new RecentValues(RECENT_VALUES);
+  /** Prepared pod templates by namespace and body bytes; null: a body that is not one. */
+  private readonly templates = new Map<string, PodTemplate | null>();
   private readonly cidr: Cidr;
   private readonly now: () => Date;
   private readonly random: () => number;
@@ -330,6 +347,63 @@ export class Registry {
 
   async create(info: ResourceInfo, ns: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
     return this.createAttempt(info, ns, body, opts, 1);
+  }
+
+  /**
+   * A create whose body is a stored value (the bus API); `name`, when set, names the object.
+   * Pods created from one template (a ReplicaSet's: the same bytes, a generateName and no
+   * name) are decoded and prepared once per template and namespace (see {@link PodTemplate}).
+   */
+  async createStored(info: ResourceInfo, ns: string, value: Uint8Array, name: string, opts: WriteOptions = {}): Promise<WriteResult> {
+    const template = info.kind === "Pod" && !name && !opts.dryRun ? this.podTemplate(info, ns, value) : undefined;
+    if (template) return this.createFromTemplate(info, ns, template);
+    const obj = decodeBody(info, value);
+    if (name) obj.metadata.name = name;
+    return this.create(info, ns, obj, { ...opts, decoded: true });
+  }
+
+  /** The prepared template of a pod create body (remembered per namespace and bytes), or undefined when the body names its pod. */
+  private podTemplate(info: ResourceInfo, ns: string, value: Uint8Array): PodTemplate | undefined {
+    this.requireNamespace(info, ns);
+    const id = `${ns}\0${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("latin1")}`;
+    let t = this.templates.get(id);
+    if (t === undefined) {
+      const obj = this.checkBody(info, ns, undefined, decodeBody(info, value));
+      const meta = obj.metadata;
+      t = null;
+      if (!meta.name && meta.generateName) {
+        // As createAttempt, but before the name is drawn: a Pod's defaults, initial status and rules do not read its name, uid or creation time.
+        const strategy = strategyFor(info.kind);
+        strategy.defaults(obj);
+        strategy.prepareForCreate(obj);
+        for (const k of ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "uid", "creationTimestamp"]) delete meta[k];
+        t = { prepared: obj, value: encodeObject(info.kind, obj).value };
+      }
+      if (this.templates.size >= POD_TEMPLATES) this.templates.clear();
+      this.templates.set(id, t);
+    }
+    return t ?? undefined;
+  }
+
+  /** A create from a prepared template: draws the name (again when taken), uid and creation time; validates; writes the template's bytes with those spliced in. */
+  private async createFromTemplate(info: ResourceInfo, ns: string, t: PodTemplate): Promise<WriteResult> {
+    const strategy = strategyFor(info.kind);
+    for (let attempt = 1; ; attempt++) {
+      const identity = { name: generateName(t.prepared.metadata.generateName, this.random), uid: newUid(), creationTimestamp: rfc3339(this.now()) };
+      const obj = { ...t.prepared, metadata: { ...t.prepared.metadata, ...identity } };
+      this.validateOrThrow(info, identity.name, strategy.validate(obj) as FieldProblem[]);
+      await this.checkNamespaceOpen(info, ns, identity.name);
+      const { value } = spliceFields(t.value, encodeObject(info.kind, { metadata: identity }).value, [], IDENTITY_FIELDS);
+      const key = this.key(info, ns, identity.name);
+      try {
+        const [created] = await this.store.txn([{ op: "create", key, value }]);
+        this.recent.set(key, created!.modRevision, value);
+        return storedResult(key, value, created!.modRevision, []);
+      } catch (err) {
+        if (!(err instanceof AlreadyExistsError && err.key === key)) throw err;
+        if (attempt >= GENERATE_NAME_ATTEMPTS) throw errors.alreadyExists(target(info, identity.name));
+      }
+    }
   }
 
   /** One create; a generated name that is taken is generated again (Kubernetes' RetryGenerateName), up to GENERATE_NAME_ATTEMPTS. */

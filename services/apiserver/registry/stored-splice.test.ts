@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { KINDS, decodeStored, encodeStored, fromKubeJSON, k8s } from "../../schema/index.js";
 import { strategyFor } from "../strategies/index.js";
-import { spliceStatus } from "./status-splice.js";
+import { spliceStatus } from "./stored-splice.js";
 
 const stored = (kind: string, obj: object) => encodeStored(kind, fromKubeJSON(kind, obj).message as object);
 

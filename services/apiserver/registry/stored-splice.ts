@@ -1,0 +1,165 @@
+/**
+ * stored-splice: edits of stored bytes (pure). A stored object with some of its fields (of the
+ * object, or of its metadata) taken from another stored value of its kind, copied as bytes:
+ * neither object is decoded or encoded. A status write takes `status` and
+ * `metadata.managedFields`; a create from a template takes the new object's identity.
+ *
+ * Contract: for stored values written by `encodeStored` (fields in ascending number order,
+ * each repeated field's entries together), the result is the bytes `encodeStored` gives for
+ * the decoded base with those fields replaced by the other value's (absent there: removed).
+ * Reads the stored layout of `schema/stored.ts` and Kubernetes' field numbers, shared by every
+ * kind: metadata = 1, and status = 3 in every kind with a status; ObjectMeta fields are
+ * listed below.
+ */
+import protobuf from "protobufjs/minimal.js";
+import { CorruptValueError, STORED_FORMAT_VERSION, STORED_MAGIC } from "../../schema/index.js";
+
+const METADATA = 1;
+const STATUS = 3;
+/** ObjectMeta field numbers. */
+export const META_FIELDS = { name: 1, uid: 5, creationTimestamp: 8 } as const;
+const DELETION_TIMESTAMP = 9;
+const MANAGED_FIELDS = 17;
+const ENVELOPE_OBJECT = 2;
+const LEN = 2;
+
+/** One field entry of a message: its number and its bytes (tag to end of value) as [start, end). */
+interface Entry {
+  num: number;
+  start: number;
+  end: number;
+  /** Where the value of a length-delimited entry starts. */
+  value: number;
+}
+
+function entries(bytes: Uint8Array, start: number, end: number): Entry[] {
+  const r = protobuf.Reader.create(bytes);
+  r.pos = start;
+  const out: Entry[] = [];
+  while (r.pos < end) {
+    const s = r.pos;
+    const tag = r.uint32();
+    let value = r.pos;
+    if ((tag & 7) === LEN) {
+      const len = r.uint32();
+      value = r.pos;
+      r.pos += len;
+    } else r.skipType(tag & 7);
+    out.push({ num: tag >>> 3, start: s, end: r.pos, value });
+  }
+  if (r.pos !== end) throw new CorruptValueError("stored value is truncated");
+  return out;
+}
+
+/** The object entry of a stored value's envelope. */
+function objectEntry(stored: Uint8Array): Entry {
+  if (stored.length < 4 || stored[0] !== STORED_MAGIC[0] || stored[1] !== STORED_MAGIC[1] || stored[2] !== STORED_MAGIC[2] || stored[3] !== STORED_FORMAT_VERSION) {
+    throw new CorruptValueError("not a stored value of this format");
+  }
+  const obj = entries(stored, 4, stored.length).find((e) => e.num === ENVELOPE_OBJECT);
+  if (!obj) throw new CorruptValueError("stored value lacks its object");
+  return obj;
+}
+
+/** Bytes to write: a slice of a source, or a length-delimited entry to assemble. */
+type Part = { src: Uint8Array; start: number; end: number } | { num: number; parts: Part[] };
+
+function varintSize(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v >>>= 7;
+    n++;
+  }
+  return n;
+}
+
+function partSize(p: Part): number {
+  if ("src" in p) return p.end - p.start;
+  const len = p.parts.reduce((n, q) => n + partSize(q), 0);
+  return varintSize((p.num << 3) | LEN) + varintSize(len) + len;
+}
+
+function writeVarint(out: Uint8Array, pos: number, v: number): number {
+  while (v >= 0x80) {
+    out[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  out[pos++] = v;
+  return pos;
+}
+
+function writePart(out: Uint8Array, pos: number, p: Part): number {
+  if ("src" in p) {
+    out.set(p.src.subarray(p.start, p.end), pos);
+    return pos + p.end - p.start;
+  }
+  pos = writeVarint(out, pos, (p.num << 3) | LEN);
+  pos = writeVarint(out, pos, p.parts.reduce((n, q) => n + partSize(q), 0));
+  for (const q of p.parts) pos = writePart(out, pos, q);
+  return pos;
+}
+
+/** Entries of `base` without the fields in `nums`, and `from`'s entries of those fields, in ascending field order. */
+function takeFields(base: Uint8Array, baseEntries: Entry[], from: Uint8Array, fromEntries: Entry[], nums: readonly number[]): Part[] {
+  const kept = baseEntries.filter((e) => !nums.includes(e.num));
+  const taken = fromEntries.filter((e) => nums.includes(e.num));
+  const out: Part[] = [];
+  let i = 0;
+  for (const e of kept) {
+    while (i < taken.length && taken[i]!.num < e.num) out.push(slice(from, taken[i++]!));
+    out.push(slice(base, e));
+  }
+  while (i < taken.length) out.push(slice(from, taken[i++]!));
+  return out;
+}
+
+function slice(src: Uint8Array, e: Entry): Part {
+  return { src, start: e.start, end: e.end };
+}
+
+/** Whether `a` and `b` hold the same bytes for the fields in `nums`. */
+function sameFields(a: Uint8Array, ae: Entry[], b: Uint8Array, be: Entry[], nums: readonly number[]): boolean {
+  const x = ae.filter((e) => nums.includes(e.num));
+  const y = be.filter((e) => nums.includes(e.num));
+  return x.length === y.length && x.every((e, i) => Buffer.compare(a.subarray(e.start, e.end), b.subarray(y[i]!.start, y[i]!.end)) === 0);
+}
+
+/** The result of a splice. */
+export interface Spliced {
+  value: Uint8Array;
+  /** The object has a metadata.deletionTimestamp. */
+  deleting: boolean;
+}
+
+/**
+ * spliceFields: `base` with the fields numbered `top` (of the object) and `meta` (of its
+ * metadata) taken from `from`, which are removed where `from` lacks them. Both are stored
+ * values of one kind. @throws CorruptValueError
+ */
+export function spliceFields(base: Uint8Array, from: Uint8Array, top: readonly number[], meta: readonly number[]): Spliced {
+  const obj = objectEntry(base);
+  const fromObj = objectEntry(from);
+  const fields = entries(base, obj.value, obj.end);
+  const fromFields = entries(from, fromObj.value, fromObj.end);
+  const metaEntry = fields.find((e) => e.num === METADATA);
+  const fromMetaEntry = fromFields.find((e) => e.num === METADATA);
+  const metaFields = metaEntry ? entries(base, metaEntry.value, metaEntry.end) : [];
+  const fromMetaFields = fromMetaEntry ? entries(from, fromMetaEntry.value, fromMetaEntry.end) : [];
+  const parts = takeFields(base, fields, from, fromFields, top);
+  if (!metaEntry) parts.unshift({ num: METADATA, parts: takeFields(base, [], from, fromMetaFields, meta) });
+  else if (!sameFields(base, metaFields, from, fromMetaFields, meta)) {
+    const i = parts.findIndex((p) => "src" in p && p.src === base && p.start === metaEntry.start);
+    parts[i] = { num: METADATA, parts: takeFields(base, metaFields, from, fromMetaFields, meta) };
+  }
+  const object: Part = { num: ENVELOPE_OBJECT, parts };
+  const value = new Uint8Array(obj.start + partSize(object));
+  value.set(base.subarray(0, obj.start)); // magic, version and kind, as stored
+  writePart(value, obj.start, object);
+  const deleting = (meta.includes(DELETION_TIMESTAMP) ? fromMetaFields : metaFields).some((e) => e.num === DELETION_TIMESTAMP);
+  return { value, deleting };
+}
+
+/** spliceStatus: a status write, `current` with the status and metadata.managedFields of `sent`. @throws CorruptValueError */
+export function spliceStatus(current: Uint8Array, sent: Uint8Array): Spliced {
+  return spliceFields(current, sent, [STATUS], [MANAGED_FIELDS]);
+}
