@@ -21,8 +21,9 @@
  * }
  * ```
  */
-import { isStatus, type Informer, type KubeClient, type KubeObject } from "../client/index.js";
+import { Informer, isStatus, type KubeClient, type KubeObject } from "../client/index.js";
 import { RemoteError, type Clock, type Logger } from "../kernel/index.js";
+import { lookupResourceByKind } from "../schema/index.js";
 
 /** What a controller gets when it starts. */
 export interface ControllerContext {
@@ -52,16 +53,21 @@ export class SharedInformersStoppedError extends Error {
   override name = "SharedInformersStoppedError";
 }
 
+/** ObjectDecoder: how an informer turns a stored value at a revision into the object it caches (`previous`: what it caches for that key now). */
+export type ObjectDecoder = (value: Uint8Array, modRevision: number, previous: KubeObject | undefined) => KubeObject;
+
 /** SharedInformers: one informer per kind, shared by the controllers of one leadership term. */
 export class SharedInformers {
   private readonly informers = new Map<string, Informer<KubeObject>>();
   private readonly synced = new Map<string, Promise<void>>();
   private stopped = false;
 
+  /** `decoders`: kinds cached as a view instead of whole (see pod-view.ts); the others as the client decodes them. */
   constructor(
     private readonly client: KubeClient,
     private readonly log: Logger,
     private readonly resyncCheckMs = 10_000,
+    private readonly decoders: ReadonlyMap<string, ObjectDecoder> = new Map(),
   ) {}
 
   /** informer: the shared informer of `kind` (created, not started, on first use). */
@@ -69,7 +75,14 @@ export class SharedInformers {
     if (this.stopped) throw new SharedInformersStoppedError(`informers stopped; no informer for ${kind}`);
     let inf = this.informers.get(kind);
     if (!inf) {
-      inf = this.client.informer(kind, { resyncCheckMs: this.resyncCheckMs, onError: (err, context) => this.log.warn(context, { kind, err }) });
+      const opts = { resyncCheckMs: this.resyncCheckMs, onError: (err: unknown, context: string) => this.log.warn(context, { kind, err }) };
+      const decode = this.decoders.get(kind);
+      const info = decode ? lookupResourceByKind(kind) : undefined;
+      if (decode && info) {
+        const source = this.client.api.listWatch({ group: info.group, resource: info.resource }, info.storeResource);
+        const own: Informer<KubeObject> = new Informer<KubeObject>(source, (v, item) => decode(v, item.modRevision, own.get(item.key)?.object), opts);
+        inf = own;
+      } else inf = this.client.informer(kind, opts);
       this.informers.set(kind, inf);
     }
     return inf;

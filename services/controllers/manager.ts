@@ -2,12 +2,14 @@
  * ControllerManager: the kube-controller-manager actor. Every replica runs a candidate for
  * the Lease `kube-system/kube-controller-manager`; the leader runs the controllers, the others
  * stand by (so N replicas = one active, and a killed leader is replaced once its Lease
- * expires). Each leadership term gets fresh shared informers; losing the lease stops the
- * controllers and the informers at once (a pending start is abandoned).
+ * expires). Each leadership term gets fresh shared informers (pods cached as views without
+ * the spec the controllers never read: pod-view.ts); losing the lease stops the controllers
+ * and the informers at once (a pending start is abandoned).
  */
 import { KubeClient, LeaderElector } from "../client/index.js";
 import { Actor, type Bus, type Clock, type Logger } from "../kernel/index.js";
 import { SharedInformers, type Controller, type ControllerContext } from "./controller.js";
+import { PodViews } from "./pod-view.js";
 import type { LeaderTimings } from "./leader-config.js";
 
 /** The Lease the replicas compete for. */
@@ -82,7 +84,10 @@ export class ControllerManager extends Actor {
 
   private async lead(): Promise<void> {
     if (this.term) return;
-    const term: Term = { informers: new SharedInformers(this.client, this.log.child("informers"), this.opts.resyncCheckMs), started: [], stopped: false };
+    // Pods are cached as views without the spec the controllers never read (pod-view.ts).
+    const pods = new PodViews();
+    const decoders = new Map([["Pod", pods.decode.bind(pods)]]);
+    const term: Term = { informers: new SharedInformers(this.client, this.log.child("informers"), this.opts.resyncCheckMs, decoders), started: [], stopped: false };
     this.term = term;
     this.log.info("became leader; starting controllers", { controllers: this.opts.controllers.map((c) => c.name) });
     for (const c of this.opts.controllers) {

@@ -290,6 +290,7 @@ export class NodeLifecycleController implements Controller {
         case "markNotReady": {
           const cached = term.pods.get(`/pods/${namespace}/${name}`)?.object;
           if (!cached || cached.metadata.resourceVersion !== resourceVersion) return; // changed since: the next pass decides again
+          // The cached pod is a view (pod-view.ts): its status is whole, and a status update keeps only the status.
           await client.updateStatus({ ...cached, kind: "Pod", status: { ...(cached.status ?? {}), conditions: a.conditions } });
           this.stats.podsMarkedNotReady++;
           return;

@@ -121,8 +121,17 @@ class FakeApi {
         const key = keyOf(kind, ns, name);
         const o = structuredClone(api.objects.get(key));
         if (!o) throw notFound(name);
-        const drop = (patch.metadata.ownerReferences ?? []).filter((r: any) => r.$patch === "delete").map((r: any) => r.uid);
-        o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r: any) => !drop.includes(r.uid));
+        if (patch.metadata.resourceVersion !== undefined && patch.metadata.resourceVersion !== o.metadata.resourceVersion) throw new RemoteError("fake", 409, "Conflict", name);
+        // ownerReferences merge by uid (strategic merge): `$patch: delete` removes, others are added or merged.
+        const refs: any[] = o.metadata.ownerReferences ?? [];
+        for (const r of patch.metadata.ownerReferences ?? []) {
+          const at = refs.findIndex((x) => x.uid === r.uid);
+          if (r.$patch === "delete") {
+            if (at >= 0) refs.splice(at, 1);
+          } else if (at >= 0) refs[at] = { ...refs[at], ...r };
+          else refs.push(r);
+        }
+        o.metadata.ownerReferences = refs;
         if (o.metadata.ownerReferences.length === 0) delete o.metadata.ownerReferences;
         return api.write(kind, key, o)!;
       },

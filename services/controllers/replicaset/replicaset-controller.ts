@@ -415,14 +415,17 @@ export class ReplicaSetController implements Controller {
     }
   }
 
-  /** adopt: add the controller reference, compare-and-swap on the cached resourceVersion (a changed pod is claimed again on the next sync). */
+  /**
+   * adopt: add the controller reference with a strategic merge patch (merged by uid, as
+   * Kubernetes' ClaimPods does) pinned to the cached resourceVersion: a pod changed since is
+   * claimed again on the next sync. (A patch, not an update: the cached pod is a view without
+   * most of its spec; see pod-view.ts.)
+   */
   private async adopt(term: Term, rs: ReplicaSetLike, pod: PodLike): Promise<PodLike | undefined> {
-    const next = structuredClone(pod) as KubeObject;
-    next.kind = "Pod";
-    next.apiVersion = "v1";
-    next.metadata.ownerReferences = [...(pod.metadata.ownerReferences ?? []), controllerRefFor(rs)];
     try {
-      const out = (await term.ctx.client.update(next)) as PodLike;
+      const out = (await term.ctx.client.patch("Pod", pod.metadata.namespace ?? "", pod.metadata.name, "strategic", {
+        metadata: { resourceVersion: pod.metadata.resourceVersion, ownerReferences: [controllerRefFor(rs)] },
+      })) as PodLike;
       this.stats.adoptions++;
       term.ctx.log.debug("adopted pod", { replicaSet: replicaSetKey(rs), pod: pod.metadata.name });
       return out;
