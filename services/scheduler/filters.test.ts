@@ -148,3 +148,22 @@ test("fitsResources - agrees with insufficientResources being empty", () => {
     assert.equal(insufficientResources(req, alloc, used).length === 0, want, `${name} (insufficientResources)`);
   }
 });
+
+test("filters - podInfoOf: a frozen (shared) spec's requests and flags are computed once and shared; others each time", () => {
+  const spec = Object.freeze({ containers: Object.freeze([Object.freeze({ name: "c", resources: Object.freeze({ requests: Object.freeze({ cpu: "250m", memory: "1Ki" }) }) })]) });
+  const a = podInfoOf({ metadata: { name: "a" }, spec });
+  const b = podInfoOf({ metadata: { name: "b" }, spec });
+  assert.equal(a.pod.metadata.name, "a");
+  assert.equal(b.pod.metadata.name, "b");
+  assert.equal(a.requests, b.requests, "one requests object");
+  assert.deepEqual(a.requests, { cpu: 250, memory: 1024, pods: 1 });
+  assert.ok(Object.isFrozen(a.requests) && Object.isFrozen(a.nonZero));
+  assert.ok(a.plain);
+  const bound = podInfoOf({ metadata: { name: "a" }, spec: Object.freeze({ ...spec, nodeName: "n" }) });
+  assert.ok(!bound.plain, "another spec object: its own info");
+  const loose = { containers: [{ name: "c", resources: { requests: { cpu: "250m" } } }] };
+  const c = podInfoOf({ metadata: { name: "c" }, spec: loose });
+  loose.containers[0]!.resources.requests.cpu = "500m";
+  assert.equal(podInfoOf({ metadata: { name: "c" }, spec: loose }).requests.cpu, 500, "an unfrozen spec is read again");
+  assert.equal(c.requests.cpu, 250);
+});

@@ -34,6 +34,7 @@ export interface NodeSelectorTerm {
 /** PodInfo: a pending pod with what the filters and scores need, computed once. */
 export interface PodInfo {
   pod: Obj;
+  /** Summed requests (read-only: shared by the pods of one template). */
   requests: ResourceAmounts;
   nonZero: { cpu: number; memory: number };
   /** `spec.tolerations` (empty when none). */
@@ -63,15 +64,34 @@ export interface NodeInfo {
   plain: boolean;
 }
 
-/** podInfoOf: a pod prepared for filtering. */
+/** What a pod's spec alone decides, by frozen (shared, see pod-view.ts) spec: computed once per template. */
+const specInfos = new WeakMap<object, Omit<PodInfo, "pod">>();
+
+/**
+ * podInfoOf: a pod prepared for filtering. For a frozen spec the derived parts are computed
+ * once and shared (frozen too) by every pod with that spec object.
+ */
 export function podInfoOf(pod: Obj): PodInfo {
   const spec = pod?.spec ?? {};
+  const frozen = Object.isFrozen(spec);
+  let info = frozen ? specInfos.get(spec) : undefined;
+  if (!info) {
+    info = specInfoOf(pod, spec);
+    if (frozen) {
+      Object.freeze(info.requests);
+      Object.freeze(info.nonZero);
+      specInfos.set(spec, Object.freeze(info));
+    }
+  }
+  return { pod, ...info };
+}
+
+function specInfoOf(pod: Obj, spec: Obj): Omit<PodInfo, "pod"> {
   const tolerations: Toleration[] = Array.isArray(spec.tolerations) ? spec.tolerations : [];
   const selector = spec.nodeSelector;
   const hasNodeAffinity = (!!selector && Object.keys(selector).length > 0) || !!spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   const preferred = spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
   return {
-    pod,
     requests: podRequests(pod),
     nonZero: nonZeroRequests(pod),
     tolerations,

@@ -30,10 +30,16 @@ interface Slot {
   pos: number;
 }
 
+/** Keys of frozen requests (shared by the pods of one template, see podInfoOf), with the non-zero requests they were made with. */
+const shapeKeys = new WeakMap<object, { nonZero: object; key: string }>();
+
 /** shapeKey: pods with one key score and fit every node alike (requests and non-zero requests). */
 export function shapeKey(pod: PodInfo): string {
+  const known = shapeKeys.get(pod.requests);
+  if (known && known.nonZero === pod.nonZero) return known.key;
   let key = `${pod.nonZero.cpu}/${pod.nonZero.memory}`;
   for (const r in pod.requests) key += `/${r}=${pod.requests[r]}`;
+  if (Object.isFrozen(pod.requests) && Object.isFrozen(pod.nonZero)) shapeKeys.set(pod.requests, { nonZero: pod.nonZero, key });
   return key;
 }
 

@@ -17,6 +17,10 @@ test("scheduler - pod view: identity metadata and spec without status; a bound p
   const bound = schedulerPodView(boundBytes, { modRevision: 4, createRevision: 3 }, { key: "k", object: pending, modRevision: 3, createRevision: 3 }, specs);
   assert.equal(bound.spec.nodeName, "n1", "an unbound cached pod is decoded again");
   assert.equal(bound.spec.containers, pending.spec.containers);
+  const other = schedulerPodView(stored({ ...POD, metadata: { ...POD.metadata, name: "q", uid: "u2" } }), { modRevision: 6, createRevision: 6 }, undefined, specs);
+  const otherBound = schedulerPodView(boundBytes, { modRevision: 7, createRevision: 6 }, { key: "k2", object: other, modRevision: 6, createRevision: 6 }, specs);
+  assert.equal(otherBound.spec, bound.spec, "pods of one template bound to one node share one frozen spec");
+  assert.ok(Object.isFrozen(bound.spec));
   const cachedBound = { key: "k", object: bound, modRevision: 4, createRevision: 3 };
   assert.equal(schedulerPodView(stored({ ...POD, status: { phase: "Running" } }), { modRevision: 5, createRevision: 3 }, cachedBound, specs), bound);
   const recreated = schedulerPodView(stored(POD), { modRevision: 9, createRevision: 9 }, cachedBound, specs);

@@ -4,11 +4,12 @@
  *
  * The view is `metadata` {name, namespace, uid, resourceVersion} and `spec`; no status, labels
  * or other metadata (nothing in the scheduler reads them; a pod being deleted is decoded in
- * full, so its deletionTimestamp is there too, unless it was bound before). Pods of one template have byte-identical specs
- * until bound, so the decoded spec is shared between them ({@link SpecCache}) and deep-frozen:
- * a view is read-only. Once a pod (one incarnation: same createRevision) is bound it is not
- * read again beyond its nodeName: of a bound pod the scheduler reads only its node and
- * requests, which no later write changes.
+ * full, so its deletionTimestamp is there too, unless it was bound before). Pods of one
+ * template have byte-identical specs until bound, so the decoded spec is shared between them
+ * ({@link SpecCache}) and deep-frozen, as is its bound copy per node: a view is read-only, and
+ * what derives from a spec is computed once per template (see podInfoOf). Once a pod (one
+ * incarnation: same createRevision) is bound it is not read again beyond its nodeName: of a
+ * bound pod the scheduler reads only its node and requests, which no later write changes.
  */
 import type { Cached, KubeObject } from "../client/index.js";
 import { decodeStored, k8s, messageToKubeJSON, peekStoredPod, toKubeJSON } from "../schema/index.js";
@@ -33,6 +34,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array, start: number, end: number): bo
 /** SpecCache: decoded PodSpecs (Kubernetes JSON, frozen) by their encoded bytes. */
 export class SpecCache {
   private readonly entries: Array<{ bytes: Uint8Array; spec: KubeObject }> = [];
+  private readonly boundSpecs = new WeakMap<KubeObject, Map<string, KubeObject>>();
   /** Lookups answered from the cache and decodes, for tests. */
   readonly stats = { hits: 0, decodes: 0 };
 
@@ -56,6 +58,16 @@ export class SpecCache {
     if (e.length > SPEC_CACHE_SIZE) e.pop();
     return spec;
   }
+
+  /** `spec` with `nodeName` set; for a frozen (shared) spec, one frozen copy per node. */
+  bound(spec: KubeObject, nodeName: string): KubeObject {
+    if (!Object.isFrozen(spec)) return { ...spec, nodeName };
+    let byNode = this.boundSpecs.get(spec);
+    if (!byNode) this.boundSpecs.set(spec, (byNode = new Map()));
+    let out = byNode.get(nodeName);
+    if (!out) byNode.set(nodeName, (out = Object.freeze({ ...spec, nodeName })));
+    return out;
+  }
 }
 
 /**
@@ -66,7 +78,7 @@ export function schedulerPodView(value: Uint8Array, meta: { modRevision: number;
   const sameIncarnation = cached !== undefined && cached.createRevision === meta.createRevision;
   if (sameIncarnation && cached.object.spec?.nodeName) return cached.object;
   const peek = peekStoredPod(value);
-  if (sameIncarnation && peek?.nodeName) return { ...cached.object, spec: { ...cached.object.spec, nodeName: peek.nodeName } };
+  if (sameIncarnation && peek?.nodeName) return { ...cached.object, spec: specs.bound(cached.object.spec ?? {}, peek.nodeName) };
   const resourceVersion = String(meta.modRevision);
   if (peek && !peek.deleting) {
     return { apiVersion: "v1", kind: "Pod", metadata: { name: peek.name, namespace: peek.namespace, uid: peek.uid, resourceVersion }, spec: specs.spec(value, peek.specStart, peek.specEnd) };

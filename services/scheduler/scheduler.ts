@@ -19,7 +19,7 @@ import { bus as busProto } from "../schema/bus.js";
 import { EventRecorder } from "./events.js";
 import { failedSchedulingMessage, filterNode, nodeInfoOf, podInfoOf, type NodeInfo, type PodInfo } from "./filters.js";
 import { SchedulingQueue, DEFAULT_QUEUE_TIMINGS, type QueueTimings } from "./queue.js";
-import { nonZeroRequests, podRequests, type ResourceAmounts } from "./resources.js";
+import type { ResourceAmounts } from "./resources.js";
 import { PlainNodeIndex } from "./node-index.js";
 import { feasibleNodesToFind, scoreNodes, selectHost } from "./score.js";
 import { SpecCache, schedulerPodView } from "./pod-view.js";
@@ -277,7 +277,8 @@ export class Scheduler extends Actor {
       return;
     }
     if (prev) this.uncount(key);
-    const c: Counted = { node, requests: info?.requests ?? podRequests(pod), nonZero: info?.nonZero ?? nonZeroRequests(pod), assumed };
+    const { requests, nonZero } = info ?? podInfoOf(pod);
+    const c: Counted = { node, requests, nonZero, assumed };
     this.counted.set(key, c);
     const n = this.nodeInfos.get(node);
     if (n) {
