@@ -68,7 +68,7 @@ export class ApiClient {
    * each still resolves or rejects on its own exactly as a lone request would: RemoteError
    * with its own status, BusTimeoutError for every item of a batch that got no reply.
    */
-  async call(ref: ResourceRef, req: IApiRequest): Promise<ApiResponse> {
+  call(ref: ResourceRef, req: IApiRequest): Promise<ApiResponse> {
     const subject = subjects.api(ref.group, ref.resource, req.verb!);
     const full = { ...req, group: ref.group, resource: ref.resource };
     if (!BATCHED_VERBS.has(req.verb!)) return this.single(subject, full);
@@ -109,7 +109,7 @@ export class ApiClient {
     }
     // The batch message itself starts no trace; each item carries its caller's context.
     const send = async () => {
-      const batch = busProto.ApiBatchRequest.encode({ items: items.map((p) => ({ request: p.req, trace: injectCarrier(p.ctx) })) }).finish();
+      const batch = busProto.ApiBatchRequest.encode({ items: items.map((p) => ({ request: p.req, trace: p.ctx === ROOT_CONTEXT ? undefined : injectCarrier(p.ctx) })) }).finish();
       return this.bus.request(subjects.apiBatch(), KINDS.ApiBatchRequest, batch, { timeoutMs: this.timeoutMs, expectKind: KINDS.ApiBatchResponse });
     };
     context

@@ -65,3 +65,18 @@ test("subjects - parse reverses api and changes", () => {
   assert.throws(() => subjects.parseApi("k8s.changes.pods._"), SubjectError);
   assert.throws(() => subjects.parseChanges("k8s.changes.pods"), SubjectError);
 });
+
+test("subjects - api subjects are remembered without mixing up group, resource and verb", () => {
+  const pairs: Array<[string, string, string]> = [
+    ["a1", "b", "get"],
+    ["a", "1b", "get"],
+    ["", "pods", "get"],
+    ["", "pods", "list"],
+    ["apps", "deployments", "update"],
+  ];
+  for (let round = 0; round < 2; round++) {
+    const seen = new Set(pairs.map(([g, r, v]) => subjects.api(g, r, v)));
+    assert.equal(seen.size, pairs.length, "distinct inputs, distinct subjects (also when answered from memory)");
+  }
+  assert.equal(subjects.api("apps", "deployments", "update"), "k8s.api.apps.deployments.update");
+});

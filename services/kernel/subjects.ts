@@ -35,6 +35,8 @@ export const QUEUE_CONTROLLERS = "controllers";
 const SAFE = /^[!-~]$/;
 const UNSAFE_ASCII = new Set([".", "*", ">", "%"]);
 const HEX = "0123456789ABCDEF";
+/** A token that encodes to itself: SAFE characters only, none of UNSAFE_ASCII (the common case, checked at once). */
+const PLAIN_TOKEN = /^[!-$&-)+-\-/-=?-~]+$/;
 
 /**
  * encodeToken makes any string one safe NATS subject token. Escapes `.`, `*`, `>`, `%`,
@@ -45,6 +47,7 @@ const HEX = "0123456789ABCDEF";
 export function encodeToken(s: string): string {
   if (s === "") return "%";
   if (s === NONE_TOKEN) return "%5F";
+  if (PLAIN_TOKEN.test(s)) return s;
   let out = "";
   for (const ch of s) {
     if (SAFE.test(ch) && !UNSAFE_ASCII.has(ch)) {
@@ -84,9 +87,20 @@ function plainToken(what: string): string {
   return encodeToken(what);
 }
 
+/** Subjects built by {@link api}, by group, resource and verb (a bounded set: cleared when it grows past API_SUBJECTS_MAX). */
+const apiSubjects = new Map<string, string>();
+const API_SUBJECTS_MAX = 4096;
+
 /** api: request/reply subject for one API verb: `k8s.api.<group|core>.<resource>.<verb>`. */
 export function api(group: string, resource: string, verb: string): string {
-  return `${ROOT}.api.${groupToken(group)}.${encodeToken(resource)}.${plainToken(verb)}`;
+  const key = `${group.length}:${group}${resource.length}:${resource}${verb}`; // length prefixes: unambiguous for any strings
+  let subject = apiSubjects.get(key);
+  if (subject === undefined) {
+    subject = `${ROOT}.api.${groupToken(group)}.${encodeToken(resource)}.${plainToken(verb)}`;
+    if (apiSubjects.size >= API_SUBJECTS_MAX) apiSubjects.clear();
+    apiSubjects.set(key, subject);
+  }
+  return subject;
 }
 
 /** apiBatch: request/reply subject of an ApiBatchRequest (several API operations in one message). */
