@@ -31,7 +31,7 @@ import {
 import { context, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context } from "@opentelemetry/api";
 import { bus as busProto } from "../schema/bus.js";
 import { nextBackoff, type BackoffConfig } from "./backoff.js";
-import { DEFAULT_MAX_PAYLOAD, EnvelopeError, KINDS, OversizeError, unwrap, wrap } from "./envelope.js";
+import { checkKind, DEFAULT_MAX_PAYLOAD, EnvelopeError, KINDS, OversizeError, unwrap, wrap } from "./envelope.js";
 import { logger, type Logger } from "./log.js";
 import { subjectKind } from "./subjects.js";
 import { extractHeaders, injectHeaders, recordError, spansRecorded, tracer } from "./tracing.js";
@@ -398,7 +398,7 @@ export class Bus {
       const s = busProto.BusStatus.decode(u.payload);
       throw new RemoteError(subject, s.code, s.reason, s.message);
     }
-    if (expectKind !== undefined) unwrap(data, expectKind, this.maxPayload);
+    if (expectKind !== undefined) checkKind(u.kind, expectKind);
     return u.payload;
   }
 

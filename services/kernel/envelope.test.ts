@@ -38,3 +38,12 @@ test("envelope - decodeAs turns a payload decode failure into EnvelopeError unde
     (e: unknown) => e instanceof EnvelopeError && e.reason === "undecodable-payload" && e.cause instanceof Error,
   );
 });
+
+test("envelope - wrap writes exactly what the generated encoder writes", () => {
+  for (const kind of [KINDS.ApiRequest, KINDS.ChangeEventBatch, "", "ünïcødé-名前"]) {
+    for (const size of [0, 1, 127, 128, 300, 70_000]) {
+      const payload = Uint8Array.from({ length: size }, (_, i) => (i * 31) & 255);
+      assert.deepEqual(wrap(kind, payload), new Uint8Array(bus.Envelope.encode({ version: ENVELOPE_VERSION, kind, payload }).finish()), `${kind} / ${size} bytes`);
+    }
+  }
+});

@@ -11,6 +11,7 @@
  * ```
  */
 import { bus } from "../schema/bus.js";
+import { lenFieldSize, utf8Bytes, varintFieldSize, writeLenField, writeVarintField } from "./wire.js";
 
 /** The envelope format version this code writes and accepts. */
 export const ENVELOPE_VERSION = 1;
@@ -65,11 +66,36 @@ export interface Unwrapped {
   payload: Uint8Array;
 }
 
-/** wrap encodes `payload` as an envelope of `kind`; throws OversizeError above `maxPayload`. */
+/** Envelope's fields (proto/bus.proto). */
+const F_VERSION = 1;
+const F_KIND = 2;
+const F_PAYLOAD = 3;
+/** UTF-8 bytes of the kinds seen (a handful of constants; bounded all the same). */
+const kindBytes = new Map<string, Uint8Array>();
+
+/**
+ * wrap encodes `payload` as an envelope of `kind` (one exact-size buffer, the payload copied
+ * once; the bytes the generated encoder writes); throws OversizeError above `maxPayload`.
+ */
 export function wrap(kind: string, payload: Uint8Array, maxPayload = DEFAULT_MAX_PAYLOAD): Uint8Array {
-  const bytes = bus.Envelope.encode({ version: ENVELOPE_VERSION, kind, payload }).finish();
-  if (bytes.length > maxPayload) throw new OversizeError(bytes.length, maxPayload);
-  return bytes;
+  let k = kindBytes.get(kind);
+  if (!k) {
+    k = utf8Bytes(kind);
+    if (kindBytes.size < 256) kindBytes.set(kind, k);
+  }
+  const size = varintFieldSize(F_VERSION, ENVELOPE_VERSION) + lenFieldSize(F_KIND, k.length) + lenFieldSize(F_PAYLOAD, payload.length);
+  if (size > maxPayload) throw new OversizeError(size, maxPayload);
+  const out = new Uint8Array(size);
+  let pos = writeVarintField(out, 0, F_VERSION, ENVELOPE_VERSION);
+  pos = writeLenField(out, pos, F_KIND, k);
+  writeLenField(out, pos, F_PAYLOAD, payload);
+  return out;
+}
+
+/** checkKind throws EnvelopeError "wrong-kind" unless `kind` is `expected` (one kind or a list). */
+export function checkKind(kind: string, expected: string | readonly string[]): void {
+  const ok = typeof expected === "string" ? kind === expected : expected.includes(kind);
+  if (!ok) throw new EnvelopeError("wrong-kind", `envelope kind ${JSON.stringify(kind)}, expected ${JSON.stringify(expected)}`, kind);
 }
 
 /**
@@ -90,10 +116,7 @@ export function unwrap(bytes: Uint8Array, expectedKind?: string | readonly strin
   if (env.version !== ENVELOPE_VERSION) {
     throw new EnvelopeError("unknown-version", `envelope version ${env.version} is not supported (want ${ENVELOPE_VERSION})`, env.kind);
   }
-  if (expectedKind !== undefined) {
-    const ok = typeof expectedKind === "string" ? env.kind === expectedKind : expectedKind.includes(env.kind);
-    if (!ok) throw new EnvelopeError("wrong-kind", `envelope kind ${JSON.stringify(env.kind)}, expected ${JSON.stringify(expectedKind)}`, env.kind);
-  }
+  if (expectedKind !== undefined) checkKind(env.kind, expectedKind);
   return { kind: env.kind, version: env.version, payload: env.payload ?? new Uint8Array(0) };
 }
 

@@ -14,8 +14,8 @@
 import { inject, injectable } from "tsyringe";
 import { Actor, KINDS, TOKENS, subjects, type Bus, type KernelConfig } from "../kernel/index.js";
 import { busEventFromStore } from "../client/index.js";
-import { bus as busProto } from "../schema/bus.js";
 import { CompactedError, type RedisStore } from "../store/index.js";
+import { encodeChangeEventBatch } from "./encode.js";
 import { batchesOf, decideCursorSave, type CursorPolicy, DEFAULT_CURSOR_POLICY } from "./decide.js";
 
 /** Relay settings (env: RELAY_LEASE_MS). */
@@ -131,7 +131,7 @@ export class Relay extends Actor {
           for await (const run of this.store.watchRuns("/", from, { signal: inner.signal })) {
             if (!this.leading) break;
             for (const b of batchesOf(run.map(busEventFromStore))) {
-              this.bus.publish(subjects.changes(b.resource, b.namespace), KINDS.ChangeEventBatch, busProto.ChangeEventBatch.encode({ events: b.events }).finish());
+              this.bus.publish(subjects.changes(b.resource, b.namespace), KINDS.ChangeEventBatch, encodeChangeEventBatch(b.events));
               this.messages++;
             }
             this.published += run.length;
