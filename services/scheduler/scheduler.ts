@@ -244,6 +244,8 @@ export class Scheduler extends Actor {
   private onPod(o: Cached<KubeObject>, updated = false): void {
     const pod = o.object;
     if (pod.spec?.nodeName) {
+      const c = this.counted.get(o.key);
+      if (c && !c.assumed && c.node === pod.spec.nodeName) return; // seen bound before (a status write): nothing changes here
       this.count(o.key, pod.spec.nodeName, pod, false);
       this.forgetPending(o.key);
       return;

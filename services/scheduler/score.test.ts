@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { nodeInfoOf, podInfoOf, type NodeInfo } from "./filters.js";
 import { feasibleNodesToFind, intolerablePreferNoSchedule, leastAllocatedScore, preferredAffinityWeight, scoreNodes, selectHost } from "./score.js";
-import { fnv1a32, shardOwner, eventNameFor } from "./shard.js";
+import { fnv1a32, mix32, shardOwner, eventNameFor } from "./shard.js";
 
 function node(name: string, used: { cpu: number; memory: number }, extra: Record<string, any> = {}): NodeInfo {
   const n = nodeInfoOf({ metadata: { name, labels: extra.labels ?? {} }, spec: { taints: extra.taints ?? [] }, status: { allocatable: { cpu: "1", memory: "1000", pods: "10" } } });
@@ -85,6 +85,12 @@ test("shard - rendezvous owner: one owner, stable, only a leaver's pods move", (
   const without = peers.filter((p) => p !== "s-3");
   for (const [uid, o] of owners) if (o !== "s-3") assert.equal(shardOwner(uid, without), o);
   assert.equal(shardOwner("x", []), undefined);
+  // Every replica must agree: the owner is the highest mix32(fnv1a32("<replica>/<uid>")).
+  for (let i = 0; i < 200; i++) {
+    const uid = `u-${i}-\u00e9`;
+    const byDefinition = [...peers].sort((a, b) => mix32(fnv1a32(`${b}/${uid}`)) - mix32(fnv1a32(`${a}/${uid}`)) || (a < b ? -1 : 1))[0];
+    assert.equal(shardOwner(uid, peers), byDefinition);
+  }
   assert.equal(fnv1a32(""), 0x811c9dc5);
   assert.equal(fnv1a32("a"), 0xe40c292c);
 });

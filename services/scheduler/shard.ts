@@ -9,12 +9,28 @@
 
 /** fnv1a32: the 32-bit FNV-1a hash of a string's UTF-16 code units. */
 export function fnv1a32(s: string): number {
-  let h = 0x811c9dc5;
+  return fnvOver(0x811c9dc5, s) >>> 0;
+}
+
+/** FNV-1a over `s` from state `h` (so a hash of a + b continues from a's state). */
+function fnvOver(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return h >>> 0;
+  return h;
+}
+
+/** FNV-1a states after `${replica}/`, so a pod's hashes need no string built. */
+const replicaPrefixes = new Map<string, number>();
+
+function replicaPrefix(replica: string): number {
+  let h = replicaPrefixes.get(replica);
+  if (h === undefined) {
+    if (replicaPrefixes.size >= 1024) replicaPrefixes.clear();
+    replicaPrefixes.set(replica, (h = fnvOver(0x811c9dc5, `${replica}/`)));
+  }
+  return h;
 }
 
 /** mix32: murmur3's finalizer, so that similar inputs spread evenly. */
@@ -32,7 +48,7 @@ export function shardOwner(podUid: string, peers: readonly string[]): string | u
   let best: string | undefined;
   let bestHash = -1;
   for (const p of peers) {
-    const h = mix32(fnv1a32(`${p}/${podUid}`));
+    const h = mix32(fnvOver(replicaPrefix(p), podUid) >>> 0); // = mix32(fnv1a32(`${p}/${podUid}`))
     if (h > bestHash || (h === bestHash && best !== undefined && p < best)) {
       best = p;
       bestHash = h;
