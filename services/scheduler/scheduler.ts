@@ -65,8 +65,8 @@ interface Counted {
 const DRAIN_BATCH = 256;
 
 function addAmounts(into: ResourceAmounts, add: ResourceAmounts, sign: 1 | -1): void {
-  for (const [k, v] of Object.entries(add)) {
-    const next = (into[k] ?? 0) + sign * v;
+  for (const k in add) {
+    const next = (into[k] ?? 0) + sign * add[k]!;
     if (next > 0) into[k] = next;
     else delete into[k];
   }
