@@ -4,7 +4,7 @@
  * converters are compiled on first use (see "compiled converters"). JSON rules (omitempty,
  * pointers, always-emitted fields, inlined embedded structs, and the special messages
  * IntOrString, RawExtension, Time, MicroTime, Duration, Quantity) are documented in
- * proto/meta.proto.
+ * proto/meta.proto. The wire codec (wire.ts) compiles its one-pass decoders from the same plans.
  */
 import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
@@ -18,16 +18,20 @@ import { formatGoDuration, formatRFC3339, parseGoDuration, parseRFC3339 } from "
 const QUANTITY = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+|[kMGTPE]i?|[munk]|Ki)?$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-type ScalarKind = "string" | "bool" | "int32" | "uint32" | "int64" | "uint64" | "double" | "bytes";
+export type ScalarKind = "string" | "bool" | "int32" | "uint32" | "int64" | "uint64" | "double" | "bytes";
 
 /** How one element (a scalar, a nested message, or a map value / list item) converts. */
-interface ValuePlan {
+export interface ValuePlan {
   scalar?: ScalarKind;
   message?: TypePlan;
+  /** The proto type of a scalar ("int32", "sint64", "float", ...), for the wire codec. */
+  protoType?: string;
 }
 
-interface FieldPlan extends ValuePlan {
+export interface FieldPlan extends ValuePlan {
   name: string;
+  /** Field number. */
+  id: number;
   repeated: boolean;
   map: boolean;
   /** Go pointer (proto3 optional): emitted whenever set. */
@@ -36,6 +40,8 @@ interface FieldPlan extends ValuePlan {
   always: boolean;
   /** Go embedded struct: a nested message whose fields are the parent's in JSON. */
   inline: boolean;
+  /** A repeated scalar written packed (proto3's default unless [packed = false]). */
+  packed: boolean;
 }
 
 /** Where a JSON key lives: through zero or more inline messages, then the field. */
@@ -49,7 +55,7 @@ type ToJSON = (msg: Record<string, unknown>, out?: Record<string, unknown>) => u
 /** A new message from its JSON form (not null); errors and warnings carry `ctx`'s path. */
 type FromJSON = (v: unknown, ctx: FromJSONContext) => Record<string, unknown>;
 
-interface TypePlan {
+export interface TypePlan {
   fullName: string;
   ctor: new () => Record<string, unknown>;
   /** Set for the messages with their own JSON form (Time, Quantity, ...). */
@@ -67,6 +73,7 @@ const SCALARS: Record<string, ScalarKind> = {
   int64: "int64", sint64: "int64", sfixed64: "int64", uint64: "uint64", fixed64: "uint64",
 };
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const EMPTY_BYTES = new Uint8Array(0);
 
 const root = protobuf.Root.fromJSON(JSON.parse(readFileSync(new URL("./gen/descriptor.json", import.meta.url), "utf8")));
 const plans = new Map<string, TypePlan>();
@@ -79,7 +86,7 @@ function staticCtor(fullName: string): new () => Record<string, unknown> {
 }
 
 /** planFor builds (once) how to convert a message type; its converters are compiled on first use. */
-function planFor(fullName: string): TypePlan {
+export function planFor(fullName: string): TypePlan {
   const cached = plans.get(fullName);
   if (cached) return cached;
   const type = root.lookupType(fullName);
@@ -103,18 +110,22 @@ function planFor(fullName: string): TypePlan {
     const opts = f.options ?? {};
     const fp: FieldPlan = {
       name: f.name,
+      id: f.id,
       repeated: f.repeated,
       map: f.map,
       presence: opts["proto3_optional"] === true,
       always: opts["(always)"] === true,
       inline: opts["(inline)"] === true,
+      packed: f.repeated && f.packed,
     };
+    if (f.map && (f as unknown as protobuf.MapField).keyType !== "string") throw new Error(`schema: map keys must be strings (${fullName}.${f.name})`);
     if (f.resolvedType instanceof protobuf.Type) fp.message = planFor(f.resolvedType.fullName.replace(/^\./, ""));
     else if (f.resolvedType) throw new Error(`schema: enums are not used in Kubernetes JSON (${fullName}.${f.name})`);
     else {
       const s = SCALARS[f.type];
       if (!s) throw new Error(`schema: unsupported field type ${f.type} (${fullName}.${f.name})`);
       fp.scalar = s;
+      fp.protoType = f.type;
     }
     plan.list.push(fp);
   }
@@ -355,16 +366,23 @@ ${cases.join("\n")}
 
 // ---- special messages -------------------------------------------------------------------
 
-type SpecialCodec = {
+export type SpecialCodec = {
   /** The JSON form; undefined for a zero Time/MicroTime (left out). */
   toJSON(msg: Record<string, unknown>): unknown;
+  /**
+   * The JSON form from the field values in schema order (unset: Go's zero value, but
+   * undefined for an unset pointer): what the wire codec (wire.ts) calls, without a message.
+   */
+  fromFields(...fields: any[]): unknown;
   /** Fills `msg` from the JSON form `v` (not null). */
   fromJSON(msg: Record<string, unknown>, v: unknown, ctx: FromJSONContext): void;
 };
 
 function timeCodec(micro: boolean): SpecialCodec {
+  const fromFields = (seconds: number | undefined, nanos: number) => (seconds === undefined ? undefined : formatRFC3339(seconds, nanos, micro));
   return {
-    toJSON: (msg) => (msg.seconds == null ? undefined : formatRFC3339(toNumber(msg.seconds), toNumber(msg.nanos ?? 0), micro)),
+    toJSON: (msg) => fromFields(msg.seconds == null ? undefined : toNumber(msg.seconds), toNumber(msg.nanos ?? 0)),
+    fromFields,
     fromJSON(msg, v, ctx) {
       if (typeof v !== "string") throw typeError(ctx, "", "RFC3339 time string", v);
       const t = parseRFC3339(v);
@@ -376,9 +394,24 @@ function timeCodec(micro: boolean): SpecialCodec {
   };
 }
 
+const intOrStringJSON = (type: number, intVal: number, strVal: string) => (type === 1 ? strVal : intVal);
+
+function rawExtensionJSON(raw: Uint8Array): unknown {
+  if (raw.length === 0) return {};
+  const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new SchemaError("", "RawExtension does not hold valid JSON", { cause: err });
+  }
+}
+
+const quantityJSON = (string: string) => string || "0";
+
 const SPECIALS: Record<string, SpecialCodec> = {
   "k8s.meta.v1.IntOrString": {
-    toJSON: (msg) => (toNumber(msg.type ?? 0) === 1 ? (msg.strVal ?? "") : (msg.intVal ?? 0)),
+    toJSON: (msg) => intOrStringJSON(toNumber(msg.type ?? 0), (msg.intVal as number | undefined) ?? 0, (msg.strVal as string | undefined) ?? ""),
+    fromFields: intOrStringJSON,
     fromJSON(msg, v, ctx) {
       if (typeof v === "number" && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) msg.intVal = v;
       else if (typeof v === "string") { msg.type = 1; msg.strVal = v; }
@@ -386,22 +419,15 @@ const SPECIALS: Record<string, SpecialCodec> = {
     },
   },
   "k8s.meta.v1.RawExtension": {
-    toJSON(msg) {
-      const raw = msg.raw as Uint8Array | undefined;
-      if (!raw || raw.length === 0) return {};
-      const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
-      try {
-        return JSON.parse(text);
-      } catch (err) {
-        throw new SchemaError("", "RawExtension does not hold valid JSON", { cause: err });
-      }
-    },
+    toJSON: (msg) => rawExtensionJSON((msg.raw as Uint8Array | undefined) ?? EMPTY_BYTES),
+    fromFields: rawExtensionJSON,
     fromJSON(msg, v) {
       msg.raw = Buffer.from(JSON.stringify(v), "utf8");
     },
   },
   "k8s.meta.v1.Quantity": {
-    toJSON: (msg) => (msg.string as string | undefined) || "0",
+    toJSON: (msg) => quantityJSON((msg.string as string | undefined) ?? ""),
+    fromFields: quantityJSON,
     fromJSON(msg, v, ctx) {
       if (typeof v === "number" && Number.isFinite(v)) msg.string = String(v);
       else if (typeof v === "string" && QUANTITY.test(v)) msg.string = v;
@@ -413,6 +439,7 @@ const SPECIALS: Record<string, SpecialCodec> = {
   "k8s.meta.v1.MicroTime": timeCodec(true),
   "k8s.meta.v1.Duration": {
     toJSON: (msg) => formatGoDuration(toNumber(msg.duration ?? 0)),
+    fromFields: formatGoDuration,
     fromJSON(msg, v, ctx) {
       const d = typeof v === "string" ? parseGoDuration(v) : undefined;
       if (d === undefined) throw typeError(ctx, "", 'duration string like "1h2m3s"', v);

@@ -2,6 +2,7 @@
 // bytes as Go writes them (zero fields included), round trips for every kind, typed errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { prng } from "./prng.js";
 import { readFileSync, readdirSync } from "node:fs";
 import YAML from "yaml";
 import { encodeKubeProtobuf, decodeKubeProtobuf, fromKubeJSON, toKubeJSON, ProtobufBodyError, SchemaError, UnknownKindError, KINDS, k8s } from "./index.js";
@@ -199,15 +200,6 @@ for (const [name, bytes, re] of corrupt) {
   });
 }
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test("kube protobuf - every truncation and random corruption decodes or is a ProtobufBodyError", () => {
   const check = (b: Uint8Array) => {
@@ -219,7 +211,7 @@ test("kube protobuf - every truncation and random corruption decodes or is a Pro
     }
   };
   for (let n = 0; n < good.length; n++) check(good.subarray(0, n));
-  const random = rng(7);
+  const random = prng(7);
   for (let i = 0; i < 3000; i++) {
     const b = Uint8Array.from(good);
     for (let k = 1 + Math.floor(random() * 4); k > 0; k--) b[4 + Math.floor(random() * (b.length - 4))] = Math.floor(random() * 256);

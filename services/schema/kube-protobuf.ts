@@ -18,7 +18,8 @@ import protobuf from "protobufjs";
 import "./int64-as-number.js";
 import { k8s } from "./gen/proto.js";
 import { ProtobufBodyError } from "./errors.js";
-import { fromKubeJSON, toKubeJSON } from "./json.js";
+import { fromKubeJSON } from "./json.js";
+import { decodeJSON } from "./wire.js";
 import { lookupKind, requireKind } from "./registry.js";
 
 /** KUBE_PROTOBUF_CONTENT_TYPE: the media type of Kubernetes' protobuf encoding. */
@@ -32,7 +33,7 @@ export interface DecodedKubeProtobuf {
   apiVersion: string;
   /** From the envelope, e.g. "Deployment". */
   kind: string;
-  /** The object as Kubernetes JSON (what {@link toKubeJSON} returns). */
+  /** The object as Kubernetes JSON (what `toKubeJSON` gives for the decoded message). */
   object: Record<string, unknown>;
 }
 
@@ -105,8 +106,11 @@ export function decodeKubeProtobuf(bytes: Uint8Array): DecodedKubeProtobuf {
     throw new ProtobufBodyError(`protobuf body has apiVersion ${JSON.stringify(apiVersion.slice(0, 60))} for kind ${info.kind}, expected ${JSON.stringify(info.apiVersion)}`);
   }
   try {
-    const message = info.type.decode(unknown.raw ?? new Uint8Array(0));
-    return { apiVersion, kind: info.kind, object: toKubeJSON(info.kind, message as object) };
+    const raw = unknown.raw ?? new Uint8Array(0);
+    const object = decodeJSON(info.protoName, raw, 0, raw.length, { apiVersion: info.apiVersion, kind: info.kind });
+    object.apiVersion = info.apiVersion;
+    object.kind = info.kind;
+    return { apiVersion, kind: info.kind, object };
   } catch (err) {
     throw new ProtobufBodyError(`protobuf ${info.kind} is undecodable: ${(err as Error)?.message ?? String(err)}`, { cause: err });
   }

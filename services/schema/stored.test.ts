@@ -1,6 +1,7 @@
 // Stored-value codec: round trip, and typed errors (never a crash) for bad bytes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { prng } from "./prng.js";
 import { encodeStored, decodeStored, fromKubeJSON, toKubeJSON, CorruptValueError, UnsupportedVersionError, UnknownKindError, STORED_FORMAT_VERSION, k8s } from "./index.js";
 
 const doc = {
@@ -11,15 +12,6 @@ const doc = {
 };
 const bytes = encodeStored("Pod", fromKubeJSON("Pod", doc).message);
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test("stored - starts with the k8s magic and format version", () => {
   assert.deepEqual([...bytes.subarray(0, 4)], [0x6b, 0x38, 0x73, STORED_FORMAT_VERSION]);
@@ -82,7 +74,7 @@ test("stored - an unknown kind inside is a CorruptValueError", () => {
 });
 
 test("stored - random corruption never crashes: a value or a typed error", () => {
-  const rand = rng(42);
+  const rand = prng(42);
   let decoded = 0;
   let corrupt = 0;
   for (let i = 0; i < 3000; i++) {
@@ -102,7 +94,7 @@ test("stored - random corruption never crashes: a value or a typed error", () =>
 });
 
 test("stored - random bytes after a valid prefix never crash", () => {
-  const rand = rng(7);
+  const rand = prng(7);
   for (let i = 0; i < 2000; i++) {
     const b = new Uint8Array(4 + Math.floor(rand() * 64));
     b.set([0x6b, 0x38, 0x73, STORED_FORMAT_VERSION]);

@@ -11,9 +11,9 @@
  */
 import "./int64-as-number.js";
 import protobuf from "protobufjs/minimal.js";
-import { CorruptValueError, UnknownKindError, UnsupportedVersionError } from "./errors.js";
-import { lookupKind, requireKind, type Kind, type KindMessages } from "./registry.js";
-import { toKubeJSON } from "./json.js";
+import { CorruptValueError, SchemaError, UnknownKindError, UnsupportedVersionError } from "./errors.js";
+import { lookupKind, requireKind, type Kind, type KindInfo, type KindMessages } from "./registry.js";
+import { decodeJSON, internedString } from "./wire.js";
 
 /** STORED_FORMAT_VERSION: the format version byte this build writes (and the only one it reads). */
 export const STORED_FORMAT_VERSION = 2;
@@ -62,12 +62,15 @@ function sharedWriter(): protobuf.Writer {
   return writer;
 }
 
-/**
- * decodeStored decodes a stored value. Never throws anything but the two typed errors.
- * @throws {@link CorruptValueError} bad magic, truncated or undecodable bytes, unknown kind
- * @throws {@link UnsupportedVersionError} a format version this build does not read
- */
-export function decodeStored(bytes: Uint8Array): DecodedStored {
+/** Where the object of a stored value is: its kind and bytes[start, end). */
+interface StoredEnvelope {
+  info: KindInfo;
+  start: number;
+  end: number;
+}
+
+/** storedEnvelope reads a stored value's prefix and envelope; throws what {@link decodeStored} throws. */
+function storedEnvelope(bytes: Uint8Array): StoredEnvelope {
   if (!(bytes instanceof Uint8Array)) throw new CorruptValueError("stored value is not a byte array");
   if (bytes.length < 4 || bytes[0] !== 0x6b || bytes[1] !== 0x38 || bytes[2] !== 0x73) {
     throw new CorruptValueError("stored value does not start with the k8s magic");
@@ -81,7 +84,12 @@ export function decodeStored(bytes: Uint8Array): DecodedStored {
   try {
     while (r.pos < r.len) {
       const tag = r.uint32();
-      if (tag === TAG_KIND) kind = r.string();
+      if (tag === TAG_KIND) {
+        const n = r.uint32();
+        const start = r.pos;
+        r.skip(n);
+        kind = internedString(bytes, start, start + n); // the kind's name without a new string each time
+      }
       else if (tag === TAG_OBJECT) {
         objLen = r.uint32();
         objStart = r.pos;
@@ -96,9 +104,22 @@ export function decodeStored(bytes: Uint8Array): DecodedStored {
   if (kind === undefined || objStart < 0) throw new CorruptValueError("stored value lacks kind or object");
   const info = lookupKind(kind);
   if (!info) throw new CorruptValueError(`stored value has unknown kind ${JSON.stringify(kind.slice(0, 60))}`, { cause: new UnknownKindError(kind) });
+  return { info, start: objStart, end: objStart + objLen };
+}
+
+/**
+ * decodeStored decodes a stored value into its generated message (for code that edits and
+ * re-encodes messages; for Kubernetes JSON use {@link decodeStoredJSON}, which builds no
+ * message). Never throws anything but the two typed errors.
+ * @throws {@link CorruptValueError} bad magic, truncated or undecodable bytes, unknown kind
+ * @throws {@link UnsupportedVersionError} a format version this build does not read
+ */
+export function decodeStored(bytes: Uint8Array): DecodedStored {
+  const { info, start, end } = storedEnvelope(bytes);
   try {
-    r.pos = objStart;
-    const message = info.type.decode(r, objLen);
+    const r = protobuf.Reader.create(bytes);
+    r.pos = start;
+    const message = info.type.decode(r, end - start);
     return { kind: info.kind, message } as DecodedStored;
   } catch (err) {
     throw new CorruptValueError(`stored ${info.kind} is undecodable`, { cause: err });
@@ -106,13 +127,38 @@ export function decodeStored(bytes: Uint8Array): DecodedStored {
 }
 
 /**
- * decodeStoredJSON: a stored value as Kubernetes JSON with `metadata.resourceVersion` set to
- * the store revision it was read at (stored values never hold a resourceVersion).
+ * decodeStoredJSON: a stored value as Kubernetes JSON (what `toKubeJSON` gives for the decoded
+ * message, built in one pass from the bytes by the wire codec) with `metadata.resourceVersion`
+ * set to the store revision it was read at (stored values never hold a resourceVersion).
+ * @throws {@link CorruptValueError}, {@link UnsupportedVersionError} as {@link decodeStored};
+ *   {@link SchemaError} for an embedded RawExtension that is not JSON.
  */
 export function decodeStoredJSON(bytes: Uint8Array, modRevision: number): Record<string, any> & { metadata: Record<string, any> } {
-  const { kind, message } = decodeStored(bytes);
-  const obj = toKubeJSON(kind, message as object) as Record<string, any> & { metadata: Record<string, any> };
+  const obj = decodeStoredObject(bytes).object as Record<string, any> & { metadata: Record<string, any> };
   obj.metadata ??= {};
   obj.metadata.resourceVersion = String(modRevision);
   return obj;
+}
+
+/**
+ * decodeStoredObject: a stored value's kind and its object as Kubernetes JSON (no
+ * resourceVersion). Throws as {@link decodeStoredJSON}.
+ */
+export function decodeStoredObject(bytes: Uint8Array): { kind: Kind; object: Record<string, any> } {
+  const { info, start, end } = storedEnvelope(bytes);
+  let object: Record<string, unknown>;
+  try {
+    object = decodeJSON(info.protoName, bytes, start, end, { apiVersion: info.apiVersion, kind: info.kind });
+  } catch (err) {
+    // A RawExtension that is not JSON is a SchemaError, unless the bytes are also corrupt
+    // (then CorruptValueError, as the message path reports: it checks all bytes first).
+    if (err instanceof SchemaError) {
+      decodeStored(bytes);
+      throw err;
+    }
+    throw new CorruptValueError(`stored ${info.kind} is undecodable`, { cause: err });
+  }
+  object.apiVersion = info.apiVersion;
+  object.kind = info.kind;
+  return { kind: info.kind, object };
 }

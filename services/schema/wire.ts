@@ -1,0 +1,470 @@
+/**
+ * The one-pass wire codec: protobuf bytes -> Kubernetes JSON, with no message objects in
+ * between. Per message type a decoder is compiled on first use (new Function) from the same
+ * field plan json.ts converts messages with, so the JSON it builds is exactly
+ * `toKubeJSON(decode(bytes))`: the same JSON rules (omitempty, pointers, always-emitted fields,
+ * inlined embedded structs, maps, the special messages), keys in schema order.
+ *
+ * Wire semantics are protobufjs' (the generated decoders in gen/proto.js, which remain the
+ * message path): a field with an unexpected wire type is skipped as unknown, a message field
+ * seen twice is merged, packed and unpacked repeated scalars are both read, strings must be
+ * valid UTF-8, lengths and varints are bounds-checked. Bad bytes throw {@link WireError}.
+ */
+import { planFor, type FieldPlan, type TypePlan, type ValuePlan } from "./json.js";
+
+/** WireError: bytes that are not a valid encoding of the message (truncated, bad varint, bad UTF-8, ...). */
+export class WireError extends Error {
+  override name = "WireError";
+}
+
+// ---- readers --------------------------------------------------------------------------
+//
+// Readers take (buf, pos, end) and return the value; the position after it goes to S.p
+// (generated code inlines the one-byte case and calls these for the rest).
+
+const S = { p: 0 };
+const RECURSION_LIMIT = 100; // protobufjs' (and protoc's) limit for nested groups
+const EMPTY = new Uint8Array(0);
+
+function eof(): WireError {
+  return new WireError("index out of range");
+}
+
+/**
+ * A varint of at most 5 bytes whose 5th byte is at most `max5`: a tag (max5 15, protobufjs
+ * Reader.tag) or a length (max5 7: below 2^31, Reader.size).
+ */
+function varint5(buf: Uint8Array, pos: number, end: number, max5: number): number {
+  let v = 0;
+  for (let i = 0; i < 4; i++) {
+    if (pos >= end) throw eof();
+    const b = buf[pos++]!;
+    v |= (b & 127) << (i * 7);
+    if (b < 128) return (S.p = pos), v >>> 0;
+  }
+  if (pos >= end) throw eof();
+  const b = buf[pos++]!;
+  if (b > max5) throw new WireError(max5 === 15 ? "invalid tag encoding" : "invalid length encoding");
+  S.p = pos;
+  return (v | (b << 28)) >>> 0;
+}
+const tag32 = (buf: Uint8Array, pos: number, end: number) => varint5(buf, pos, end, 15);
+const size32 = (buf: Uint8Array, pos: number, end: number) => varint5(buf, pos, end, 7);
+
+/** A varint's low 32 bits, unsigned (up to 10 bytes; protobufjs Reader.uint32). */
+function varint32(buf: Uint8Array, pos: number, end: number): number {
+  let v = 0;
+  for (let i = 0; i < 5; i++) {
+    if (pos >= end) throw eof();
+    const b = buf[pos++]!;
+    v |= (i < 4 ? b & 127 : b & 15) << (i * 7);
+    if (b < 128) return (S.p = pos), v >>> 0;
+  }
+  for (let i = 0; i < 5; i++) {
+    if (pos >= end) throw eof();
+    if (buf[pos++]! < 128) return (S.p = pos), v >>> 0;
+  }
+  throw new WireError("invalid varint encoding");
+}
+
+/** A 64-bit varint as a number, as protobufjs' LongBits.toNumber gives it (no Long configured). */
+function varint64(buf: Uint8Array, pos: number, end: number, unsigned: boolean): number {
+  let lo = 0;
+  let hi = 0;
+  let b: number;
+  for (let i = 0; i < 4; i++) {
+    if (pos >= end) throw eof();
+    b = buf[pos++]!;
+    lo = (lo | ((b & 127) << (i * 7))) >>> 0;
+    if (b < 128) return (S.p = pos), lo;
+  }
+  if (pos >= end) throw eof();
+  b = buf[pos++]!;
+  lo = (lo | ((b & 127) << 28)) >>> 0;
+  hi = (b & 127) >> 4;
+  if (b >= 128) {
+    for (let i = 0; ; i++) {
+      if (i === 5) throw new WireError("invalid varint encoding");
+      if (pos >= end) throw eof();
+      b = buf[pos++]!;
+      hi = (hi | ((b & 127) << (i * 7 + 3))) >>> 0;
+      if (b < 128) break;
+    }
+  }
+  S.p = pos;
+  if (!unsigned && hi >>> 31) {
+    const nlo = (~lo + 1) >>> 0;
+    let nhi = ~hi >>> 0;
+    if (!nlo) nhi = (nhi + 1) >>> 0;
+    return -(nlo + nhi * 4294967296);
+  }
+  return lo + hi * 4294967296;
+}
+
+const int64 = (buf: Uint8Array, pos: number, end: number) => varint64(buf, pos, end, false);
+const uint64 = (buf: Uint8Array, pos: number, end: number) => varint64(buf, pos, end, true);
+const int32 = (buf: Uint8Array, pos: number, end: number) => varint32(buf, pos, end) | 0;
+
+/** A bool: true when any of its (up to 10) bytes has a value bit set. */
+function boolv(buf: Uint8Array, pos: number, end: number): number {
+  let v = 0;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= end) throw eof();
+    const b = buf[pos++]!;
+    if (b & 127) v = 1;
+    if (b < 128) return (S.p = pos), v;
+  }
+  throw new WireError("invalid varint encoding");
+}
+
+const f64 = new Float64Array(1);
+const f64b = new Uint8Array(f64.buffer);
+const f32 = new Float32Array(1);
+const f32b = new Uint8Array(f32.buffer);
+function double(buf: Uint8Array, pos: number): number {
+  for (let i = 0; i < 8; i++) f64b[i] = buf[pos + i]!;
+  return f64[0]!;
+}
+function float(buf: Uint8Array, pos: number): number {
+  for (let i = 0; i < 4; i++) f32b[i] = buf[pos + i]!;
+  return f32[0]!;
+}
+
+const strictUTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+function decodeUTF8(buf: Uint8Array, start: number, end: number): string {
+  try {
+    return strictUTF8.decode(buf.subarray(start, end));
+  } catch (err) {
+    throw new WireError("invalid UTF-8 in string", { cause: err });
+  }
+}
+
+/** A string's bytes: ASCII read directly (8 bytes per step) when short, otherwise (or at the first non-ASCII byte) strict UTF-8 decoding. */
+function str(buf: Uint8Array, start: number, end: number): string {
+  if (end - start >= 64) return decodeUTF8(buf, start, end);
+  let s = "";
+  let i = start;
+  for (; i + 7 < end; i += 8) {
+    const c1 = buf[i]!, c2 = buf[i + 1]!, c3 = buf[i + 2]!, c4 = buf[i + 3]!, c5 = buf[i + 4]!, c6 = buf[i + 5]!, c7 = buf[i + 6]!, c8 = buf[i + 7]!;
+    if ((c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8) & 0x80) return s + decodeUTF8(buf, i, end);
+    s += String.fromCharCode(c1, c2, c3, c4, c5, c6, c7, c8);
+  }
+  for (; i < end; i++) {
+    const c = buf[i]!;
+    if (c > 127) return s + decodeUTF8(buf, i, end);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+/**
+ * key: a map key (or other often repeated short string), from a cache of recent ones when the
+ * bytes match: the same string each time, so that V8 stores properties under it without
+ * internalizing a new string per object (label keys, resource names, kinds repeat).
+ */
+const KEY_SLOTS = 4096;
+const keyCache: (string | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
+function key(buf: Uint8Array, start: number, end: number): string {
+  const len = end - start;
+  if (len > 64) return str(buf, start, end);
+  let h = 0x811c9dc5 ^ len;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c > 127) return str(buf, start, end);
+    h = Math.imul(h ^ c, 16777619);
+  }
+  const slot = (h ^ (h >>> 15)) & (KEY_SLOTS - 1);
+  const cached = keyCache[slot];
+  if (cached !== undefined && cached.length === len) {
+    let i = 0;
+    while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
+    if (i === len) return cached;
+  }
+  return (keyCache[slot] = str(buf, start, end));
+}
+
+function base64(v: Uint8Array): string {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+}
+
+/** skip: the position after an unknown field of tag `t` (protobufjs Reader.skipType, groups included). */
+function skip(buf: Uint8Array, pos: number, end: number, t: number, depth: number): number {
+  if (depth > RECURSION_LIMIT) throw new WireError("max depth exceeded");
+  const field = t >>> 3;
+  if (field === 0) throw new WireError("illegal tag: field number 0");
+  switch (t & 7) {
+    case 0:
+      do if (pos >= end) throw eof();
+      while (buf[pos++]! & 128);
+      return pos;
+    case 1:
+      if (end - pos < 8) throw eof();
+      return pos + 8;
+    case 2: {
+      const n = size32(buf, pos, end);
+      pos = S.p;
+      if (n > end - pos) throw eof();
+      return pos + n;
+    }
+    case 3:
+      for (;;) {
+        const t2 = tag32(buf, pos, end);
+        pos = S.p;
+        if (t2 >>> 3 === 0) throw new WireError("illegal tag: field number 0");
+        if ((t2 & 7) === 4) {
+          if (t2 >>> 3 !== field) throw new WireError("invalid end group tag");
+          return pos;
+        }
+        pos = skip(buf, pos, end, t2, depth + 1);
+      }
+    case 5:
+      if (end - pos < 4) throw eof();
+      return pos + 4;
+    default:
+      throw new WireError(`invalid wire type ${t & 7} at offset ${pos}`);
+  }
+}
+
+/** setKey: o[k] = v, also for the key "__proto__" (an own property, never the prototype). */
+function setKey(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+/** A compiled decoder: the message in buf[pos, end) as JSON added to `out` (specials: returned as the JSON value). */
+type Decoder = (buf: Uint8Array, pos: number, end: number, depth: number, out?: Record<string, unknown>) => any;
+
+/**
+ * merged: a message field that occurs more than once (ranges: start, end, start, end, ...),
+ * decoded as protobuf merges it: each occurrence must decode on its own, and together they
+ * read as their concatenation (later scalars win, lists append, maps and messages merge).
+ */
+function merged(decode: Decoder, buf: Uint8Array, ranges: number[], depth: number, out?: Record<string, unknown>): unknown {
+  let len = 0;
+  for (let i = 0; i < ranges.length; i += 2) {
+    try {
+      decode(buf, ranges[i]!, ranges[i + 1]!, depth, {});
+    } catch (err) {
+      if (err instanceof WireError) throw err; // only the bytes are checked here, not what they hold (JSON, times)
+    }
+    len += ranges[i + 1]! - ranges[i]!;
+  }
+  const cat = new Uint8Array(len);
+  for (let i = 0, o = 0; i < ranges.length; i += 2) {
+    cat.set(buf.subarray(ranges[i]!, ranges[i + 1]!), o);
+    o += ranges[i + 1]! - ranges[i]!;
+  }
+  return decode(cat, 0, len, depth, out);
+}
+
+// ---- compiled decoders ----------------------------------------------------------------
+//
+// Each message type's decoder is straight-line code generated from its field plan: one local
+// per field, a loop with one `case` per expected tag (field number and wire type; any other
+// tag, also a known field with another wire type, is skipped), then the JSON object is built
+// from the locals in schema order with the rules of toKubeJSON. Message fields are decoded
+// after the loop from their recorded byte range (so a field seen twice can be merged, and
+// inline messages write into the parent's object at their place). For example
+// ObjectMeta's decoder holds, for `name` (a string), `generation` (int64) and `labels`:
+//   case 10: if (pos >= end) throw eof(); n = buf[pos]; if (n < 128) pos++; else { n = size32(buf, pos, end); pos = S.p; }
+//     if (n > end - pos) throw eof(); a0 = key(buf, pos, pos + n); pos += n; break;
+//   case 56: if (pos >= end) throw eof(); n = buf[pos]; if (n < 128) pos++; else { n = int64(buf, pos, end); pos = S.p; } a6 = n; break;
+//   case 90: ... (map entry: key k, value v) (a10 ??= {})[k] = v; break;
+//   ...
+//   if (a0 !== "") out.name = a0;  if (a6 !== 0) out.generation = a6;  if (a10 !== undefined) out.labels = a10;
+
+const WIRE_TYPE: Record<string, number> = {
+  string: 2, bytes: 2, bool: 0, int32: 0, uint32: 0, int64: 0, uint64: 0, double: 1, float: 5,
+};
+/** The reader of each varint scalar type (the one-byte case is inlined). */
+const VARINT_READER: Record<string, string> = { bool: "boolv", int32: "int32", uint32: "varint32", int64: "int64", uint64: "uint64" };
+
+/** The identifiers generated code uses, with their values. */
+class DecodeEnv {
+  readonly values = new Map<string, unknown>(Object.entries({
+    S, EMPTY, eof, tag32, size32, varint32, int32, int64, uint64, boolv, double, float, str, key, base64, skip, setKey, merged,
+  }));
+  /** The decoder of `p`, as an expression (a holder whose decode compiles itself on first call). */
+  decoder(p: TypePlan): string {
+    const id = `D_${p.fullName.replace(/\./g, "_")}`;
+    this.values.set(id, decoderHolder(p));
+    return `${id}.decode`;
+  }
+  special(p: TypePlan): string {
+    const id = `J_${p.fullName.replace(/\./g, "_")}`;
+    this.values.set(id, p.special!.fromFields);
+    return id;
+  }
+  compile<F>(source: string): F {
+    const names = [...this.values.keys()];
+    return new Function(...names, `"use strict"; return ${source};`)(...this.values.values()) as F;
+  }
+}
+
+/** Statements reading a length into n (bounded by `end`), checked against the bytes left. */
+function readLen(end: string): string {
+  return `if (pos >= ${end}) throw eof(); n = buf[pos]; if (n < 128) pos++; else { n = size32(buf, pos, ${end}); pos = S.p; } if (n > ${end} - pos) throw eof();`;
+}
+
+/** Statements reading scalar `type` into `target` (bounded by `end`). */
+function readScalar(type: string, target: string, end: string): string {
+  switch (type) {
+    case "string": return `${readLen(end)} ${target} = key(buf, pos, pos + n); pos += n;`;
+    case "bytes": return `${readLen(end)} ${target} = n === 0 ? EMPTY : buf.subarray(pos, pos + n); pos += n;`;
+    case "double": return `if (${end} - pos < 8) throw eof(); ${target} = double(buf, pos); pos += 8;`;
+    case "float": return `if (${end} - pos < 4) throw eof(); ${target} = float(buf, pos); pos += 4;`;
+  }
+  const reader = VARINT_READER[type];
+  if (!reader) throw new Error(`schema: the wire codec does not read ${type}`);
+  const value = type === "bool" ? "n !== 0" : "n";
+  return `if (pos >= ${end}) throw eof(); n = buf[pos]; if (n < 128) pos++; else { n = ${reader}(buf, pos, ${end}); pos = S.p; } ${target} = ${value};`;
+}
+
+/** The JSON expression of scalar local `v` of `type`. */
+function scalarJSON(type: string, v: string): string {
+  return type === "bytes" ? `base64(${v})` : v;
+}
+
+/** The JS literal of a scalar's zero value as a local holds it. */
+function zeroLocal(type: string): string {
+  return type === "string" ? '""' : type === "bytes" ? "EMPTY" : type === "bool" ? "false" : "0";
+}
+
+function tagOf(f: FieldPlan, wireType: number): number {
+  return f.id * 8 + wireType;
+}
+
+/**
+ * The statements recording an occurrence (length n at pos) of message field `i` in s/e/x
+ * (x: all ranges once it occurs again).
+ */
+function recordRange(s: string, e: string, x: string): string {
+  return `if (${s} < 0) { ${s} = pos; ${e} = pos + n; } else (${x} ??= [${s}, ${e}]).push(pos, pos + n); pos += n;`;
+}
+
+/** The expression decoding a recorded message field (s, e, x) of plan `p` into `out`. */
+function decodeRecorded(p: TypePlan, s: string, e: string, x: string, out: string, env: DecodeEnv): string {
+  const d = env.decoder(p);
+  return `(${x} === undefined ? ${d}(buf, ${s}, ${e}, depth + 1, ${out}) : merged(${d}, buf, ${x}, depth + 1, ${out}))`;
+}
+
+/** The `case` statements and local declarations of a map field's entries into local `a`. */
+function mapEntry(f: FieldPlan, a: string, env: DecodeEnv): string {
+  let valueDecl: string;
+  let valueCase: string;
+  let valueExpr: string;
+  if (f.message) {
+    valueDecl = "vs = -1, ve = 0, vx";
+    valueCase = `case 18: ${readLen("ee")} ${recordRange("vs", "ve", "vx")} break;`;
+    const json = `(vs < 0 ? ${env.decoder(f.message)}(buf, 0, 0, depth + 1, {}) : ${decodeRecorded(f.message, "vs", "ve", "vx", "{}", env)})`;
+    valueExpr = f.message.special ? `(${json} ?? null)` : json;
+  } else {
+    const type = f.protoType!;
+    valueDecl = `v = ${zeroLocal(type)}`;
+    valueCase = `case ${8 * 2 + WIRE_TYPE[type]!}: ${readScalar(type, "v", "ee")} break;`;
+    valueExpr = scalarJSON(type, "v");
+  }
+  return `{ const ee = pos + n; let k = "", ${valueDecl}, t2;
+        while (pos < ee) {
+          t2 = buf[pos]; if (t2 < 128) pos++; else { t2 = tag32(buf, pos, ee); pos = S.p; }
+          switch (t2) { case 10: ${readLen("ee")} k = key(buf, pos, pos + n); pos += n; break; ${valueCase} default: pos = skip(buf, pos, ee, t2, depth); }
+        }
+        if (k === "__proto__") setKey(${a} ??= {}, k, ${valueExpr}); else (${a} ??= {})[k] = ${valueExpr}; }`;
+}
+
+/** The JSON expression of a list item decoded from buf[pos, pos + n) of element plan `p`. */
+function itemJSON(p: ValuePlan, env: DecodeEnv): string {
+  const d = env.decoder(p.message!);
+  return p.message!.special ? `(${d}(buf, pos, pos + n, depth + 1) ?? null)` : `${d}(buf, pos, pos + n, depth + 1, {})`;
+}
+
+interface FieldCode {
+  decl: string;
+  cases: string[];
+  emit: string;
+}
+
+/** The local declarations, `case`s and emitting statement of field `f` (index i). */
+function fieldCode(f: FieldPlan, i: number, env: DecodeEnv): FieldCode {
+  const a = `a${i}`;
+  const set = `out.${f.name}`;
+  if (f.map) {
+    return { decl: a, cases: [`case ${tagOf(f, 2)}: ${readLen("end")} ${mapEntry(f, a, env)} break;`], emit: `if (${a} !== undefined) ${set} = ${a};` };
+  }
+  if (f.message) {
+    if (f.repeated) {
+      return { decl: a, cases: [`case ${tagOf(f, 2)}: ${readLen("end")} (${a} ??= []).push(${itemJSON(f, env)}); pos += n; break;`], emit: `if (${a} !== undefined) ${set} = ${a};` };
+    }
+    const [s, e, x] = [`s${i}`, `e${i}`, `x${i}`];
+    const decl = `${s} = -1, ${e} = 0, ${x}`;
+    const cases = [`case ${tagOf(f, 2)}: ${readLen("end")} ${recordRange(s, e, x)} break;`];
+    if (f.inline) return { decl, cases, emit: `if (${s} >= 0) ${decodeRecorded(f.message, s, e, x, "out", env)};` };
+    if (f.message.special) return { decl, cases, emit: `if (${s} >= 0 && (j = ${decodeRecorded(f.message, s, e, x, "undefined", env)}) !== undefined) ${set} = j;` };
+    return { decl, cases, emit: `if (${s} >= 0) ${set} = ${decodeRecorded(f.message, s, e, x, "{}", env)};` };
+  }
+  const type = f.protoType!;
+  const wt = WIRE_TYPE[type];
+  if (wt === undefined) throw new Error(`schema: the wire codec does not read ${type}`);
+  if (f.repeated) {
+    const cases = [`case ${tagOf(f, wt)}: ${readScalar(type, "v", "end")} (${a} ??= []).push(${scalarJSON(type, "v")}); break;`];
+    // Numeric lists: packed (one length-delimited run) and unpacked are both read.
+    if (wt !== 2) cases.push(`case ${tagOf(f, 2)}: ${readLen("end")} { const pe = pos + n; while (pos < pe) { ${readScalar(type, "v", "pe")} (${a} ??= []).push(v); } } break;`);
+    return { decl: a, cases, emit: `if (${a} !== undefined) ${set} = ${a};` };
+  }
+  const cases = [`case ${tagOf(f, wt)}: ${readScalar(type, a, "end")} break;`];
+  if (f.presence) return { decl: a, cases, emit: `if (${a} !== undefined) ${set} = ${scalarJSON(type, a)};` };
+  const decl = `${a} = ${zeroLocal(type)}`;
+  if (f.always) return { decl, cases, emit: `${set} = ${scalarJSON(type, a)};` };
+  const nonZero = type === "bytes" ? `${a}.length !== 0` : type === "bool" ? a : `${a} !== ${zeroLocal(type)}`;
+  return { decl, cases, emit: `if (${nonZero}) ${set} = ${scalarJSON(type, a)};` };
+}
+
+/** compileDecoder: the decoder of `plan` (a special message's returns its JSON value). */
+function compileDecoder(plan: TypePlan): Decoder {
+  const env = new DecodeEnv();
+  const code = plan.list.map((f, i) => fieldCode(f, i, env));
+  let emit: string;
+  if (plan.special) {
+    // The special's JSON from its field values (unset pointers undefined, others Go's zero).
+    emit = `return ${env.special(plan)}(${plan.list.map((_, i) => `a${i}`).join(", ")});`;
+  } else emit = `${code.map((c) => c.emit).join("\n  ")}\n  return out;`;
+  const decls = ["t", "n", "v", "j", ...code.map((c) => c.decl)].join(", ");
+  return env.compile(`function ${plan.fullName.replace(/\./g, "_")}_decode(buf, pos, end, depth, out) {
+  let ${decls};
+  while (pos < end) {
+    t = buf[pos]; if (t < 128) pos++; else { t = tag32(buf, pos, end); pos = S.p; }
+    switch (t) {
+      ${code.flatMap((c) => c.cases).join("\n      ")}
+      default: pos = skip(buf, pos, end, t, depth);
+    }
+  }
+  ${emit}
+}`);
+}
+
+const holders = new Map<TypePlan, { decode: Decoder }>();
+function decoderHolder(p: TypePlan): { decode: Decoder } {
+  let h = holders.get(p);
+  if (!h) {
+    const holder: { decode: Decoder } = { decode: (buf, pos, end, depth, out) => (holder.decode = compileDecoder(p))(buf, pos, end, depth, out) };
+    holders.set(p, (h = holder));
+  }
+  return h;
+}
+
+// ---- public ---------------------------------------------------------------------------
+
+/** internedString: the string in bytes[start, end), from a cache of recent short ones. @throws {@link WireError} for invalid UTF-8 */
+export const internedString: (bytes: Uint8Array, start: number, end: number) => string = key;
+
+/**
+ * decodeJSON: the message `protoName` encoded in bytes[start, end) as Kubernetes JSON, its
+ * fields added to `out` (e.g. one that starts with apiVersion and kind). Equal to
+ * `messageToKubeJSON(protoName, <protobufjs decode of the bytes>)`.
+ *
+ * @throws {@link WireError} for bytes that are not an encoding of the message;
+ *   {@link SchemaError} for a RawExtension that does not hold JSON.
+ */
+export function decodeJSON(protoName: string, bytes: Uint8Array, start: number, end: number, out: Record<string, unknown> = {}): Record<string, unknown> {
+  return decoderHolder(planFor(protoName)).decode(bytes, start, end, 0, out);
+}
