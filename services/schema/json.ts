@@ -15,8 +15,8 @@ import { requireKind, type Kind, type KindMessages } from "./registry.js";
 import { formatGoDuration, formatRFC3339, parseGoDuration, parseRFC3339 } from "./time.js";
 
 // Resource quantity syntax, as resource.Quantity parses it (the API server's regexp).
-const QUANTITY = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+|[kMGTPE]i?|[munk]|Ki)?$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export const QUANTITY = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+|[kMGTPE]i?|[munk]|Ki)?$/;
+export const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export type ScalarKind = "string" | "bool" | "int32" | "uint32" | "int64" | "uint64" | "double" | "bytes";
 
@@ -45,7 +45,7 @@ export interface FieldPlan extends ValuePlan {
 }
 
 /** Where a JSON key lives: through zero or more inline messages, then the field. */
-interface JSONRoute {
+export interface JSONRoute {
   via: FieldPlan[];
   field: FieldPlan;
 }

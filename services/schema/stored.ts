@@ -13,7 +13,8 @@ import "./int64-as-number.js";
 import protobuf from "protobufjs/minimal.js";
 import { CorruptValueError, SchemaError, UnknownKindError, UnsupportedVersionError } from "./errors.js";
 import { lookupKind, requireKind, type Kind, type KindInfo, type KindMessages } from "./registry.js";
-import { decodeJSON, internedString } from "./wire.js";
+import { decodeJSON, encodeStoredDirect, internedString } from "./wire.js";
+import { fromKubeJSON } from "./json.js";
 
 /** STORED_FORMAT_VERSION: the format version byte this build writes (and the only one it reads). */
 export const STORED_FORMAT_VERSION = 2;
@@ -44,6 +45,35 @@ export function encodeStored(kind: Kind | string, message: object): Uint8Array {
   info.type.encode(message, w);
   w.ldelim();
   return w.finish(); // a copy of exactly the bytes written
+}
+
+const PREFIX = [0x6b, 0x38, 0x73, STORED_FORMAT_VERSION] as const;
+
+/**
+ * encodeStoredJSON: the stored value of a Kubernetes JSON object of `kind` and the
+ * unknown-field warnings: exactly `encodeStored(kind, fromKubeJSON(kind, obj).message)`, with
+ * the top-level `metadata.resourceVersion` left out (stored values never hold one; the store
+ * revision is the resourceVersion). Written straight from the JSON by the wire codec; objects
+ * with something fromKubeJSON rejects or warns about take the fromKubeJSON path, so errors and
+ * warnings are its own. For untrusted input too (the API server's create/update).
+ *
+ * @throws {@link SchemaError} with the field path, {@link UnknownKindError}, as {@link fromKubeJSON}
+ */
+export function encodeStoredJSON(kind: Kind | string, obj: unknown): { value: Uint8Array; warnings: string[] } {
+  const info = requireKind(kind);
+  if (typeof obj === "object" && obj !== null && !Array.isArray(obj)) {
+    const o = obj as Record<string, unknown>;
+    if ((o.kind == null || o.kind === info.kind) && (o.apiVersion == null || o.apiVersion === info.apiVersion)) {
+      const value = encodeStoredDirect(PREFIX, info.protoName, info.apiVersion, info.kind, o);
+      if (value) return { value, warnings: [] };
+    }
+    const meta = o.metadata;
+    if (typeof meta === "object" && meta !== null && !Array.isArray(meta) && (meta as Record<string, unknown>).resourceVersion !== undefined) {
+      obj = { ...o, metadata: { ...meta, resourceVersion: undefined } };
+    }
+  }
+  const { message, warnings } = fromKubeJSON(info.kind, obj);
+  return { value: encodeStored(info.kind, message as object), warnings };
 }
 
 /**

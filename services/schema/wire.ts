@@ -10,7 +10,8 @@
  * seen twice is merged, packed and unpacked repeated scalars are both read, strings must be
  * valid UTF-8, lengths and varints are bounds-checked. Bad bytes throw {@link WireError}.
  */
-import { planFor, type FieldPlan, type TypePlan, type ValuePlan } from "./json.js";
+import { BASE64, QUANTITY, planFor, type FieldPlan, type TypePlan, type ValuePlan } from "./json.js";
+import { parseGoDuration, parseRFC3339 } from "./time.js";
 
 /** WireError: bytes that are not a valid encoding of the message (truncated, bad varint, bad UTF-8, ...). */
 export class WireError extends Error {
@@ -288,7 +289,7 @@ class DecodeEnv {
   decoder(p: TypePlan): string {
     const id = `D_${p.fullName.replace(/\./g, "_")}`;
     this.values.set(id, decoderHolder(p));
-    return `${id}.decode`;
+    return `${id}.run`;
   }
   special(p: TypePlan): string {
     const id = `J_${p.fullName.replace(/\./g, "_")}`;
@@ -442,15 +443,405 @@ function compileDecoder(plan: TypePlan): Decoder {
 }`);
 }
 
-const holders = new Map<TypePlan, { decode: Decoder }>();
-function decoderHolder(p: TypePlan): { decode: Decoder } {
-  let h = holders.get(p);
+/**
+ * compiledOnce: the holder of plan `p`'s compiled function in `cache`; its `run` compiles the
+ * function on the first call and is then replaced by it (generated code calls `holder.run`).
+ */
+function compiledOnce<F extends (...args: any[]) => any>(cache: Map<TypePlan, { run: F }>, p: TypePlan, compile: (p: TypePlan) => F): { run: F } {
+  let h = cache.get(p);
   if (!h) {
-    const holder: { decode: Decoder } = { decode: (buf, pos, end, depth, out) => (holder.decode = compileDecoder(p))(buf, pos, end, depth, out) };
-    holders.set(p, (h = holder));
+    const holder = { run: ((...args: unknown[]) => (holder.run = compile(p))(...args)) as F };
+    cache.set(p, (h = holder));
   }
   return h;
 }
+const decoders = new Map<TypePlan, { run: Decoder }>();
+const decoderHolder = (p: TypePlan) => compiledOnce(decoders, p, compileDecoder);
+
+// ---- encoding: Kubernetes JSON -> bytes ---------------------------------------------------
+//
+// The encoders write what fromKubeJSON + the protobufjs encoder write, byte for byte (fields in
+// field number order, proto3 zero values left out, pointers and list items written when set), straight
+// from the JSON object. They check every value as fromKubeJSON does, but cheaply: anything
+// fromKubeJSON would reject or warn about (a wrong type, an unknown key, a bad quantity) makes
+// them give up (throw BAIL) and the caller runs fromKubeJSON + encodeStored instead, which
+// reports it with its path. So results, errors and warnings are fromKubeJSON's exactly.
+
+/** BAIL: what an encoder throws when the JSON is not something it encodes as fromKubeJSON would (without a warning). */
+export const BAIL = Symbol("wire: use fromKubeJSON");
+
+/** Sink: one growing byte buffer, written in place; a message's length is patched in after it. */
+class Sink {
+  b: Buffer = Buffer.allocUnsafeSlow(4096);
+  p = 0;
+  grow(n: number): void {
+    if (this.p + n <= this.b.length) return;
+    const nb = Buffer.allocUnsafeSlow(Math.max(this.b.length * 2, this.p + n));
+    nb.set(this.b.subarray(0, this.p));
+    this.b = nb;
+  }
+  /** An unsigned varint below 2^32. */
+  varint(v: number): void {
+    this.grow(5);
+    this.p = putVarint32(this.b, this.p, v);
+  }
+  /** A signed integer as a 64-bit varint (negative: 10 bytes), as protobufjs writes int32 and int64 numbers. */
+  int64(v: number): void {
+    if (v >= 0 && v <= 0xffffffff) return this.varint(v);
+    const neg = v < 0;
+    if (neg) v = -v;
+    let lo = v >>> 0;
+    let hi = ((v - lo) / 4294967296) >>> 0;
+    if (neg) {
+      hi = ~hi >>> 0;
+      lo = ~lo >>> 0;
+      if (++lo > 4294967295) {
+        lo = 0;
+        if (++hi > 4294967295) hi = 0;
+      }
+    }
+    this.grow(10);
+    const b = this.b;
+    let p = this.p;
+    while (hi) {
+      b[p++] = (lo & 127) | 128;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    while (lo > 127) {
+      b[p++] = (lo & 127) | 128;
+      lo >>>= 7;
+    }
+    b[p++] = lo;
+    this.p = p;
+  }
+  /** A length-delimited string as UTF-8 (lone surrogates as 3 bytes each, as protobufjs writes them). */
+  string(s: string): void {
+    const n = s.length;
+    if (n <= 42) {
+      // At most 126 bytes: one length byte, patched after the characters.
+      this.grow(1 + 3 * n);
+      const b = this.b;
+      const start = this.p;
+      let p = start + 1;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c < 128) b[p++] = c;
+        else p = utf8Char(b, p, s, i, c) ? (i++, S.p) : S.p;
+      }
+      b[start] = p - start - 1;
+      this.p = p;
+      return;
+    }
+    if ((s as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+      const len = Buffer.byteLength(s);
+      this.varint(len);
+      this.grow(len);
+      this.b.write(s, this.p, len, "utf8");
+      this.p += len;
+      return;
+    }
+    let len = 0;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 128) len += 1;
+      else if (c < 2048) len += 2;
+      else if ((c & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) (len += 4), i++;
+      else len += 3;
+    }
+    this.varint(len);
+    this.grow(len);
+    let p = this.p;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 128) this.b[p++] = c;
+      else p = utf8Char(this.b, p, s, i, c) ? (i++, S.p) : S.p;
+    }
+    this.p = p;
+  }
+  bytes(v: Uint8Array): void {
+    this.varint(v.length);
+    this.grow(v.length);
+    this.b.set(v, this.p);
+    this.p += v.length;
+  }
+  /** Reserves one byte for the length of the message that follows; returns where. */
+  begin(): number {
+    this.grow(1);
+    return this.p++;
+  }
+  /** Writes the length of the message begun at `start`, moving it when it needs more than a byte. */
+  end(start: number): void {
+    const len = this.p - start - 1;
+    if (len < 128) {
+      this.b[start] = len;
+      return;
+    }
+    let extra = 1;
+    while (len >>> (7 * (extra + 1))) extra++;
+    this.grow(extra);
+    this.b.copyWithin(start + 1 + extra, start + 1, this.p);
+    this.p += extra;
+    putVarint32(this.b, start, len);
+  }
+}
+
+/** Writes unsigned varint v (below 2^32) at b[p]; returns the position after it. */
+function putVarint32(b: Uint8Array, p: number, v: number): number {
+  while (v > 127) {
+    b[p++] = (v & 127) | 128;
+    v >>>= 7;
+  }
+  b[p++] = v;
+  return p;
+}
+
+/** Writes the non-ASCII character c at s[i] as UTF-8 at b[p]; S.p = the position after; true when it took a surrogate pair. */
+function utf8Char(b: Uint8Array, p: number, s: string, i: number, c: number): boolean {
+  let pair = false;
+  if (c < 2048) {
+    b[p++] = (c >> 6) | 192;
+    b[p++] = (c & 63) | 128;
+  } else if ((c & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+    const cp = 0x10000 + ((c & 0x03ff) << 10) + (s.charCodeAt(i + 1) & 0x03ff);
+    b[p++] = (cp >> 18) | 240;
+    b[p++] = ((cp >> 12) & 63) | 128;
+    b[p++] = ((cp >> 6) & 63) | 128;
+    b[p++] = (cp & 63) | 128;
+    pair = true;
+  } else {
+    b[p++] = (c >> 12) | 224;
+    b[p++] = ((c >> 6) & 63) | 128;
+    b[p++] = (c & 63) | 128;
+  }
+  S.p = p;
+  return pair;
+}
+
+/** The sink every encode writes into (encoding is synchronous); dropped after a value over SINK_KEEP_BYTES. */
+const SINK_KEEP_BYTES = 256 * 1024;
+let sink = new Sink();
+function freshSink(): Sink {
+  if (sink.b.length > SINK_KEEP_BYTES) sink = new Sink();
+  sink.p = 0;
+  return sink;
+}
+
+function isInt32(x: unknown): x is number {
+  return typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647;
+}
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+function base64Bytes(x: unknown): Buffer {
+  if (typeof x !== "string" || !BASE64.test(x)) throw BAIL;
+  return Buffer.from(x, "base64");
+}
+
+/** Writes one scalar JSON value `x` (not null) of proto `type` as the wire value (after its tag); BAIL when fromKubeJSON would reject it. */
+const SCALAR_ENCODERS: Record<string, (w: Sink, x: unknown) => void> = {
+  string: (w, x) => {
+    if (typeof x !== "string") throw BAIL;
+    w.string(x);
+  },
+  bool: (w, x) => {
+    if (typeof x !== "boolean") throw BAIL;
+    w.varint(x ? 1 : 0);
+  },
+  int32: (w, x) => {
+    if (!isInt32(x)) throw BAIL;
+    w.int64(x);
+  },
+  uint32: (w, x) => {
+    if (typeof x !== "number" || !Number.isInteger(x) || x < 0 || x > 4294967295) throw BAIL;
+    w.varint(x);
+  },
+  int64: (w, x) => {
+    if (typeof x !== "number" || !Number.isSafeInteger(x)) throw BAIL;
+    w.int64(x);
+  },
+  uint64: (w, x) => {
+    if (typeof x !== "number" || !Number.isSafeInteger(x) || x < 0) throw BAIL;
+    w.int64(x);
+  },
+  bytes: (w, x) => w.bytes(base64Bytes(x)),
+};
+
+/** The JSON literal of a scalar's proto3 zero value (not written unless a pointer; a value of another type is not zero, and BAILs when written). */
+function zeroJSON(type: string): string {
+  return type === "string" || type === "bytes" ? '""' : type === "bool" ? "false" : "0";
+}
+
+/** The special messages' encoders: the message body for JSON value x (not null). */
+const SPECIAL_ENCODERS: Record<string, (w: Sink, x: unknown) => void> = {
+  "k8s.meta.v1.IntOrString": (w, x) => {
+    if (isInt32(x)) {
+      if (x !== 0) (w.varint(16), w.int64(x));
+    } else if (typeof x === "string") {
+      w.varint(8);
+      w.varint(1);
+      if (x !== "") (w.varint(26), w.string(x));
+    } else throw BAIL;
+  },
+  "k8s.meta.v1.RawExtension": (w, x) => {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(x);
+    } catch {
+      throw BAIL;
+    }
+    if (text === undefined) throw BAIL;
+    const raw = Buffer.from(text, "utf8");
+    if (raw.length !== 0) (w.varint(10), w.bytes(raw));
+  },
+  "k8s.meta.v1.Quantity": (w, x) => {
+    let s: string;
+    if (typeof x === "number" && Number.isFinite(x)) s = String(x);
+    else if (typeof x === "string" && QUANTITY.test(x)) s = x;
+    else throw BAIL;
+    if (s !== "") (w.varint(10), w.string(s));
+  },
+  "k8s.meta.v1.Time": (w, x) => timeBody(w, x, false),
+  "k8s.meta.v1.MicroTime": (w, x) => timeBody(w, x, true),
+  "k8s.meta.v1.Duration": (w, x) => {
+    const d = typeof x === "string" ? parseGoDuration(x) : undefined;
+    if (d === undefined) throw BAIL;
+    if (d !== 0) (w.varint(8), w.int64(d));
+  },
+};
+
+function timeBody(w: Sink, x: unknown, micro: boolean): void {
+  const t = typeof x === "string" ? parseRFC3339(x) : undefined;
+  if (!t) throw BAIL;
+  w.varint(8);
+  w.int64(t.seconds);
+  // Time keeps whole seconds, MicroTime microseconds (as fromKubeJSON).
+  const nanos = micro ? t.nanos - (t.nanos % 1000) : 0;
+  if (nanos !== 0) (w.varint(16), w.int64(nanos));
+}
+
+/** An encoder: writes message JSON `v` (an object) into `w`; root: the kind's own object (apiVersion/kind given, metadata.resourceVersion left out). */
+type Encoder = (v: Record<string, unknown>, w: Sink, root: boolean, apiVersion?: string, kind?: string) => void;
+
+class EncodeEnv {
+  readonly values = new Map<string, unknown>(Object.entries({ BAIL, SCALAR_ENCODERS, isPlainObject, base64Bytes }));
+  encoder(p: TypePlan): string {
+    const id = `E_${p.fullName.replace(/\./g, "_")}`;
+    this.values.set(id, encoderHolder(p));
+    return `${id}.run`;
+  }
+  special(p: TypePlan): string {
+    const id = `SE_${p.fullName.replace(/\./g, "_")}`;
+    const enc = SPECIAL_ENCODERS[p.fullName];
+    if (!enc) throw new Error(`schema: no wire encoder for ${p.fullName}`);
+    this.values.set(id, enc);
+    return id;
+  }
+  compile<F>(source: string): F {
+    const names = [...this.values.keys()];
+    return new Function(...names, `"use strict"; return ${source};`)(...this.values.values()) as F;
+  }
+}
+
+let uniq = 0;
+
+/** Statements writing a message value `x` (not null; checked to be an object unless special) with tag `tag`. */
+function messageValue(p: TypePlan, x: string, tag: number, env: EncodeEnv, rootFlag = "false"): string {
+  const st = `st${uniq++}`;
+  const body = p.special ? `${env.special(p)}(w, ${x});` : `if (!isPlainObject(${x})) throw BAIL; ${env.encoder(p)}(${x}, w, ${rootFlag});`;
+  return `w.varint(${tag}); const ${st} = w.begin(); ${body} w.end(${st});`;
+}
+
+/** Statements writing an empty message (a null list item or map value) with tag `tag`. */
+function emptyMessage(tag: number): string {
+  return `{ w.varint(${tag}); w.varint(0); }`;
+}
+
+/** The statements writing field `f` (not inline) from JSON value `x` (not null). */
+function fieldEncode(f: FieldPlan, x: string, owner: TypePlan, env: EncodeEnv): string {
+  const t2 = f.id * 8 + 2;
+  if (f.map) {
+    let value: string;
+    if (f.message) value = `if (e == null) ${emptyMessage(18)} else { ${messageValue(f.message, "e", 18, env)} }`;
+    else if (f.protoType === "string") value = `w.varint(18); SCALAR_ENCODERS.string(w, e == null ? "" : e);`;
+    else if (f.protoType === "bytes") value = `w.varint(18); w.bytes(e == null ? ${"Buffer.alloc(0)"} : base64Bytes(e));`;
+    else throw new Error(`schema: no wire encoder for map values of ${f.protoType}`);
+    const st = `st${uniq++}`;
+    return `if (!isPlainObject(${x})) throw BAIL; for (const k in ${x}) { const e = ${x}[k]; w.varint(${t2}); const ${st} = w.begin(); w.varint(10); w.string(k); ${value} w.end(${st}); }`;
+  }
+  if (f.repeated) {
+    let item: string;
+    if (f.message) item = `if (e == null) ${emptyMessage(t2)} else { ${messageValue(f.message, "e", t2, env)} }`;
+    else {
+      const type = f.protoType!;
+      if (!(type in SCALAR_ENCODERS)) throw new Error(`schema: no wire encoder for ${type}`);
+      const zero = zeroJSON(type);
+      const wt = type === "string" || type === "bytes" ? 2 : 0;
+      if (f.packed && wt === 0) {
+        const st = `st${uniq++}`;
+        return `if (!Array.isArray(${x})) throw BAIL; if (${x}.length !== 0) { w.varint(${t2}); const ${st} = w.begin(); for (let i = 0; i < ${x}.length; i++) { const e = ${x}[i]; SCALAR_ENCODERS.${type}(w, e == null ? ${zero} : e); } w.end(${st}); }`;
+      }
+      item = `w.varint(${f.id * 8 + wt}); SCALAR_ENCODERS.${type}(w, e == null ? ${zero} : e);`;
+    }
+    return `if (!Array.isArray(${x})) throw BAIL; for (let i = 0; i < ${x}.length; i++) { const e = ${x}[i]; ${item} }`;
+  }
+  if (f.message) {
+    const rootFlag = f.name === "metadata" ? "root" : "false"; // root's metadata (ObjectMeta, ListMeta) leaves out resourceVersion
+    return messageValue(f.message, x, t2, env, rootFlag);
+  }
+  const type = f.protoType!;
+  if (!(type in SCALAR_ENCODERS)) throw new Error(`schema: no wire encoder for ${type}`);
+  const tag = f.id * 8 + (type === "string" || type === "bytes" ? 2 : 0);
+  const write = `w.varint(${tag}); SCALAR_ENCODERS.${type}(w, ${x});`;
+  if (f.presence) return write;
+  // proto3 zero values are not written; a wrong type is not zero and BAILs in the writer.
+  return `if (${x} !== ${zeroJSON(type)}) { ${write} }`;
+}
+
+/**
+ * The statements encoding the fields of message `plan` reached from the JSON object `v` of
+ * `root` through the inline fields `chain` (empty for root itself).
+ */
+function fieldsEncode(plan: TypePlan, chain: FieldPlan[], root: TypePlan, env: EncodeEnv): string {
+  const out: string[] = [];
+  // In field number order, as protobufjs writes (and Go).
+  for (const f of [...plan.list].sort((a, b) => a.id - b.id)) {
+    if (f.inline) {
+      const via = [...chain, f];
+      const keys = [...root.byJSON].filter(([, r]) => via.every((s, i) => r.via[i] === s)).map(([k]) => k);
+      if (keys.length === 0) continue;
+      const st = `st${uniq++}`;
+      out.push(`if (${keys.map((k) => `v[${JSON.stringify(k)}] != null`).join(" || ")}) { w.varint(${f.id * 8 + 2}); const ${st} = w.begin(); ${fieldsEncode(f.message!, via, root, env)} w.end(${st}); }`);
+      continue;
+    }
+    const route = root.byJSON.get(f.name);
+    if (!route || route.field !== f || route.via.length !== chain.length || route.via.some((s, i) => s !== chain[i])) continue; // not reachable from JSON
+    const key = JSON.stringify(f.name);
+    let x = `v[${key}]`;
+    if (chain.length === 0 && (f.name === "apiVersion" || f.name === "kind") && (f.id === 100 || f.id === 101)) x = `(root ? ${f.name} : v[${key}])`;
+    let stmt = `{ const x = ${x}; if (x != null) { ${fieldEncode(f, "x", plan, env)} } }`;
+    if (f.name === "resourceVersion") stmt = `if (!root) ${stmt}`; // stored values never hold one
+    out.push(stmt);
+  }
+  return out.join("\n  ");
+}
+
+/** compileEncoder: the encoder of `plan`: fields as above, then BAIL unless every key of `v` is one the schema knows. */
+function compileEncoder(plan: TypePlan): Encoder {
+  const env = new EncodeEnv();
+  const keys = [...plan.byJSON.keys()];
+  const count = keys.map((k) => `if (v[${JSON.stringify(k)}] !== undefined) known++;`).join(" ");
+  return env.compile(`function ${plan.fullName.replace(/\./g, "_")}_encode(v, w, root, apiVersion, kind) {
+  ${fieldsEncode(plan, [], plan, env)}
+  let known = 0, all = 0;
+  ${count}
+  for (const k in v) all++;
+  if (all !== known) throw BAIL;
+}`);
+}
+
+const encoders = new Map<TypePlan, { run: Encoder }>();
+const encoderHolder = (p: TypePlan) => compiledOnce(encoders, p, compileEncoder);
 
 // ---- public ---------------------------------------------------------------------------
 
@@ -466,5 +857,30 @@ export const internedString: (bytes: Uint8Array, start: number, end: number) => 
  *   {@link SchemaError} for a RawExtension that does not hold JSON.
  */
 export function decodeJSON(protoName: string, bytes: Uint8Array, start: number, end: number, out: Record<string, unknown> = {}): Record<string, unknown> {
-  return decoderHolder(planFor(protoName)).decode(bytes, start, end, 0, out);
+  return decoderHolder(planFor(protoName)).run(bytes, start, end, 0, out);
+}
+
+/**
+ * encodeStoredDirect: the stored value of `obj` (a Kubernetes JSON object of the kind `protoName`
+ * names, whose apiVersion and kind are given) written straight from the JSON: the prefix, the
+ * envelope `{kind, object}` and the object as encodeStored(fromKubeJSON(obj)) writes it, with
+ * `metadata.resourceVersion` left out. Returns undefined (nothing written) when `obj` holds
+ * anything fromKubeJSON would reject or warn about: the caller then takes that path.
+ */
+export function encodeStoredDirect(prefix: readonly number[], protoName: string, apiVersion: string, kind: string, obj: Record<string, unknown>): Buffer | undefined {
+  const w = freshSink();
+  try {
+    w.grow(prefix.length);
+    for (const b of prefix) w.b[w.p++] = b;
+    w.varint(10);
+    w.string(kind);
+    w.varint(18);
+    const st = w.begin();
+    encoderHolder(planFor(protoName)).run(obj, w, true, apiVersion, kind);
+    w.end(st);
+  } catch (err) {
+    if (err === BAIL) return undefined;
+    throw err;
+  }
+  return Buffer.from(w.b.subarray(0, w.p)); // a copy of exactly the bytes written
 }
