@@ -16,7 +16,7 @@ import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { Actor, KINDS, QUEUE_APISERVER, TOKENS, decodeAs, extractCarrier, spansRecorded, subjects, tracer, type Bus, type BusMessage, type KernelConfig, type StatusInit } from "../kernel/index.js";
 import { busEventFromStore } from "../client/index.js";
 import { bus as busProto, type ApiRequest, type IApiResponse, type IItem } from "../schema/bus.js";
-import { decodeStored, lookupResource, toKubeJSON, type ResourceInfo } from "../schema/index.js";
+import { decodeStoredObject, lookupResource, type ResourceInfo } from "../schema/index.js";
 import { listPrefix, objectKey } from "../store/object-keys.js";
 import type { RedisStore, StoredObject } from "../store/index.js";
 import { decodeBody, encodeObject, type KubeObject } from "./codec.js";
@@ -189,9 +189,9 @@ export class BusApi extends Actor {
   }
 
   private bindingOf(value: Uint8Array): KubeObject {
-    const { kind, message } = decodeStored(value);
+    const { kind, object } = decodeStoredObject(value);
     if (kind !== "Binding") throw errors.badRequest(`a binding must be a Binding, not ${kind}`);
-    return toKubeJSON(kind, message as object) as KubeObject;
+    return object as KubeObject;
   }
 }
 

@@ -5,7 +5,7 @@
  * modRevision and is written into the object on every read. Fields the schema does not model
  * are dropped with a warning (`unknown field "spec.foo"`), as Kubernetes drops them.
  */
-import { decodeStored, decodeStoredJSON, encodeStored, fromKubeJSON, toKubeJSON, type ResourceInfo } from "../schema/index.js";
+import { decodeStoredJSON, decodeStoredObject, encodeStoredJSON, fromKubeJSON, toKubeJSON, type ResourceInfo } from "../schema/index.js";
 import { errors } from "./errors.js";
 
 /** A Kubernetes object as JSON. */
@@ -18,21 +18,14 @@ export function decodeObject(value: Uint8Array, modRevision: number): KubeObject
 
 /** decodeBody: a request body sent as a stored value (the bus API), as JSON; 400 when it is not of the resource's kind. */
 export function decodeBody(info: ResourceInfo, value: Uint8Array): KubeObject {
-  const { kind, message } = decodeStored(value);
+  const { kind, object } = decodeStoredObject(value);
   if (kind !== info.kind) throw errors.badRequest(`object of kind ${kind} sent to ${info.resource}`);
-  return toKubeJSON(kind, message as object) as KubeObject;
+  return object as KubeObject;
 }
 
 /** encodeObject: the stored value for `obj` (resourceVersion left out) and the unknown-field warnings. */
 export function encodeObject(kind: string, obj: KubeObject): { value: Uint8Array; warnings: string[] } {
-  const rv = obj.metadata?.resourceVersion;
-  if (rv !== undefined) delete obj.metadata.resourceVersion;
-  try {
-    const { message, warnings } = fromKubeJSON(kind, obj);
-    return { value: encodeStored(kind, message as object), warnings };
-  } finally {
-    if (rv !== undefined) obj.metadata.resourceVersion = rv;
-  }
+  return encodeStoredJSON(kind, obj);
 }
 
 /** normalize: `obj` as the schema sees it (unknown fields dropped, empty values omitted). */

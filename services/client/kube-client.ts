@@ -4,7 +4,7 @@
  * sends it as the expected revision (409 Conflict when it moved). Errors are RemoteErrors
  * carrying the Status (`isStatus(err, 404)`).
  */
-import { decodeStoredJSON, encodeStored, fromKubeJSON, lookupResourceByKind, type ResourceInfo } from "../schema/index.js";
+import { decodeStoredJSON, encodeStoredJSON, lookupResourceByKind, type ResourceInfo } from "../schema/index.js";
 import type { Bus } from "../kernel/index.js";
 import { ApiClient, type ResourceRef } from "./api-client.js";
 import { Informer, type InformerOptions, type ListedItem } from "./informer.js";
@@ -32,9 +32,9 @@ export function decodeItem(value: Uint8Array, modRevision: number): KubeObject {
   return decodeStoredJSON(value, modRevision);
 }
 
+/** encode: the stored value of `obj` (its resourceVersion left out by encodeStoredJSON). */
 function encode(kind: string, obj: KubeObject): Uint8Array {
-  const { message } = fromKubeJSON(kind, { ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } });
-  return encodeStored(kind, message as object);
+  return encodeStoredJSON(kind, obj).value;
 }
 
 /** The encodings of {@link KubeClient.createFromTemplate}'s templates. */
@@ -125,7 +125,7 @@ export class KubeClient {
   /** Assigns a pod to a node (pods/binding). */
   async bind(namespace: string, pod: string, node: string): Promise<void> {
     const info = infoOf("Pod");
-    const binding = encodeStored("Binding", fromKubeJSON("Binding", { metadata: { name: pod, namespace }, target: { apiVersion: "v1", kind: "Node", name: node } }).message as object);
+    const binding = encodeStoredJSON("Binding", { metadata: { name: pod, namespace }, target: { apiVersion: "v1", kind: "Node", name: node } }).value;
     await this.api.call(refOf(info), { verb: "create", namespace, name: pod, subresource: "binding", object: binding });
   }
 
