@@ -6,6 +6,23 @@ import { PodViews } from "./pod-view.js";
 const views = new PodViews();
 const decodePodView = (bytes: Uint8Array, rev: number) => views.decode(bytes, rev);
 
+/** What a view holds of decodeStoredJSON's pod (see pod-view.ts). */
+function expectedView(full: Record<string, any>): Record<string, any> {
+  const spec: Record<string, unknown> = {};
+  if (full.spec?.nodeName) spec.nodeName = full.spec.nodeName;
+  if (full.spec?.tolerations) spec.tolerations = full.spec.tolerations;
+  const out: Record<string, any> = { apiVersion: full.apiVersion, kind: full.kind, metadata: full.metadata, spec };
+  if (full.status) {
+    const { phase, conditions, containerStatuses } = full.status;
+    out.status = {
+      ...(phase ? { phase } : {}),
+      ...(conditions ? { conditions } : {}),
+      ...(containerStatuses ? { containerStatuses: containerStatuses.map((c: { restartCount: number }) => ({ restartCount: c.restartCount })) } : {}),
+    };
+  }
+  return out;
+}
+
 const stored = (kind: string, obj: object) => encodeStored(kind, fromKubeJSON(kind, obj).message as object);
 
 const POD = {
@@ -39,21 +56,23 @@ const POD = {
   },
 };
 
-test("pod view - metadata and status as decodeStoredJSON makes them, the spec cut to nodeName and tolerations", () => {
+test("pod view - metadata as decodeStoredJSON makes it; of the spec nodeName and tolerations, of the status phase, conditions and restart counts", () => {
   const bytes = stored("Pod", POD);
   const full = decodeStoredJSON(bytes, 42);
   const view = decodePodView(bytes, 42);
   assert.equal(view.metadata.resourceVersion, "42");
   assert.equal(view.spec.tolerations.length, 2);
   assert.equal(view.spec.containers, undefined, "the containers are not decoded");
-  assert.deepEqual(view, { ...full, spec: { nodeName: full.spec.nodeName, tolerations: full.spec.tolerations } });
+  assert.deepEqual(view, expectedView(full));
+  assert.deepEqual(view.status, { phase: "Running", conditions: full.status.conditions, containerStatuses: [{ restartCount: 2 }] });
 });
 
-test("pod view - an unbound pod without tolerations has an empty spec; its status as decodeStoredJSON says", () => {
+test("pod view - an unbound pod without tolerations or status has an empty spec and no status", () => {
   const bytes = stored("Pod", { ...POD, spec: { containers: POD.spec.containers }, status: undefined });
   const full = decodeStoredJSON(bytes, 3);
   const view = decodePodView(bytes, 3);
-  assert.deepEqual(view, { ...full, spec: {} });
+  assert.deepEqual(view, expectedView(full));
+  assert.deepEqual(view.spec, {});
 });
 
 test("pod view - other kinds decode whole; bad bytes throw the stored codec's typed error", () => {
@@ -70,7 +89,7 @@ test("pod view - the metadata of the previous view is reused when its bytes are 
   const boundBytes = stored("Pod", POD);
   const bound = v.decode(boundBytes, 11, added);
   assert.deepEqual(v.stats, { metadataDecoded: 1, metadataReused: 1 });
-  assert.deepEqual(bound, { ...decodeStoredJSON(boundBytes, 11), spec: { nodeName: "node-7", tolerations: bound.spec.tolerations } });
+  assert.deepEqual(bound, expectedView(decodeStoredJSON(boundBytes, 11)));
   assert.equal(bound.metadata.resourceVersion, "11");
   assert.equal(added.metadata.resourceVersion, "10", "the previous view is left as it was");
   assert.equal(bound.metadata.ownerReferences, added.metadata.ownerReferences, "unchanged parts are shared");
@@ -84,4 +103,7 @@ test("pod view - the metadata of the previous view is reused when its bytes are 
   const unrelated = v.decode(boundBytes, 13, undefined);
   assert.equal(v.stats.metadataDecoded, 3, "no previous view: decoded");
   assert.deepEqual(unrelated.metadata, { ...bound.metadata, resourceVersion: "13" });
+  const other = v.decode(stored("Pod", { ...POD, metadata: { ...POD.metadata, name: "web-2", uid: "u-2" } }), 20);
+  assert.equal(other.status.conditions[0], bound.status.conditions[0], "a condition with the same bytes is one shared object");
+  assert.ok(Object.isFrozen(other.status.conditions[0]) && Object.isFrozen(other.status.containerStatuses));
 });

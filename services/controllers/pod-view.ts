@@ -1,25 +1,28 @@
 /**
- * pod-view: the controller-manager's view of a stored Pod (pure). Its controllers read a
- * pod's metadata and status and, of the spec, only `nodeName` and `tolerations`; the rest of
- * the spec (containers, volumes, ...) is most of a pod's bytes and is never decoded. The view
- * is Kubernetes JSON as `decodeStoredJSON` makes it (metadata.resourceVersion = the store
- * revision), with `spec` cut down to those two fields.
+ * pod-view: the controller-manager's view of a stored Pod (pure): what its controllers read of
+ * a pod, as Kubernetes JSON the way `decodeStoredJSON` makes it (metadata.resourceVersion = the
+ * store revision), and nothing else:
+ * - `metadata`, whole;
+ * - `spec`: `nodeName` and `tolerations` only (containers, volumes, ... are most of a pod's
+ *   bytes and are never decoded);
+ * - `status`: `phase`, `conditions` and, of `containerStatuses`, each `restartCount`.
  *
- * A pod changes mostly in its status (binding, kubelet updates) while its metadata stays the
- * same bytes: {@link PodViews} then reuses the previous view's decoded metadata (a shallow copy
+ * Most pod changes are status changes (binding, kubelet updates) with the metadata's bytes
+ * unchanged: {@link PodViews} then reuses the previous view's decoded metadata (a shallow copy
  * with the new resourceVersion; labels, annotations and ownerReferences are the same objects).
- * Tolerations, the same for all pods of a template, are decoded once per distinct encoding and
- * shared. So views are read-only: nothing may change a view or anything it holds.
+ * Tolerations and conditions repeat across pods (a template's tolerations; conditions that
+ * changed in the same second): each distinct encoding is decoded once and shared, frozen. So
+ * views are read-only: nothing may change a view or anything it holds.
  *
- * Contract for its users: a view is never written back whole (a pod update would drop the
- * spec). Writes are patches (adoption: a strategic merge patch pinned to the cached
- * resourceVersion), deletes, or status updates (the API keeps only the status of those, and
- * the status is decoded whole).
+ * Contract for its users: a view is never written back (an update would drop the spec, a status
+ * update the rest of the status). Writes are patches (adoption: a strategic merge patch pinned
+ * to the cached resourceVersion), deletes, or status updates built on a fresh read.
  *
  * Reads the stored layout of schema/stored.ts ("k8s" + format version, then
  * `StoredValue { kind = 1; object = 2 }`) and Kubernetes' field numbers: Pod { metadata = 1;
- * spec = 2; status = 3 }, PodSpec { nodeName = 10; tolerations = 22 }. Anything that is not a
- * well-formed stored Pod is decoded by `decodeStoredJSON` instead (same typed errors).
+ * spec = 2; status = 3 }, PodSpec { nodeName = 10; tolerations = 22 }, PodStatus { phase = 1;
+ * conditions = 2; containerStatuses = 8 }, ContainerStatus { restartCount = 5 }. Anything that
+ * is not a well-formed stored Pod is decoded by `decodeStoredJSON` instead (same typed errors).
  */
 import protobuf from "protobufjs/minimal.js";
 import { decodeStoredJSON, k8s, messageToKubeJSON, STORED_FORMAT_VERSION, STORED_MAGIC } from "../schema/index.js";
@@ -28,8 +31,8 @@ import type { KubeObject } from "../client/index.js";
 const LEN = 2; // wire type of strings and messages
 const tagOf = (field: number) => (field << 3) | LEN;
 
-/** Distinct toleration encodings remembered (a cluster has a handful). */
-const TOLERATION_CACHE_SIZE = 256;
+/** Distinct toleration and condition encodings remembered (then forgotten all at once). */
+const SHARED_CACHE_SIZE = 1024;
 
 /** The bytes [start, end) as a string (one char per byte): a cheap exact key to compare encodings by. */
 function bytesKey(bytes: Uint8Array, start: number, end: number): string {
@@ -64,7 +67,13 @@ function podBytes(bytes: Uint8Array, r: protobuf.Reader): [number, number] | und
 export class PodViews {
   /** view → its metadata's encoding. */
   private readonly metadataBytes = new WeakMap<object, string>();
-  private readonly tolerations = new Map<string, unknown>();
+  /** Decoded tolerations and conditions (frozen) by message name, then encoding. */
+  private readonly shared = new Map<string, Map<string, unknown>>([
+    ["k8s.core.v1.Toleration", new Map()],
+    ["k8s.core.v1.PodCondition", new Map()],
+  ]);
+  /** `containerStatuses` views (frozen) by their restart counts. */
+  private readonly restarts = new Map<string, readonly unknown[]>();
   /** Decodes done and avoided, for tests. */
   readonly stats = { metadataDecoded: 0, metadataReused: 0 };
 
@@ -111,7 +120,7 @@ export class PodViews {
           metadata.resourceVersion = resourceVersion;
           this.stats.metadataDecoded++;
         }
-      } else if (tag === tagOf(3)) status = messageToKubeJSON("k8s.core.v1.PodStatus", k8s.core.v1.PodStatus.decode(bytes.subarray(start, end)));
+      } else if (tag === tagOf(3)) status = this.status(bytes, start, end);
       else {
         r.pos = start;
         while (r.pos < end) {
@@ -119,7 +128,7 @@ export class PodViews {
           if (t === tagOf(10)) spec.nodeName = r.string();
           else if (t === tagOf(22)) {
             const [s, e] = span(r);
-            (tolerations ??= []).push(this.toleration(bytes, s, e));
+            (tolerations ??= []).push(this.sharedMessage("k8s.core.v1.Toleration", bytes, s, e));
           } else r.skipType(t & 7);
         }
         r.pos = end;
@@ -134,15 +143,60 @@ export class PodViews {
     return out;
   }
 
-  /** toleration: the Toleration encoded in bytes [start, end), decoded once per distinct encoding (frozen, shared). */
-  private toleration(bytes: Uint8Array, start: number, end: number): unknown {
-    const key = bytesKey(bytes, start, end);
-    let t = this.tolerations.get(key);
-    if (t === undefined) {
-      t = Object.freeze(messageToKubeJSON("k8s.core.v1.Toleration", k8s.core.v1.Toleration.decode(bytes.subarray(start, end))));
-      if (this.tolerations.size >= TOLERATION_CACHE_SIZE) this.tolerations.clear();
-      this.tolerations.set(key, t);
+  /** status: the status view (phase, conditions, restart counts) of the PodStatus in bytes [start, end). */
+  private status(bytes: Uint8Array, start: number, end: number): Record<string, unknown> {
+    const r = protobuf.Reader.create(bytes);
+    r.pos = start;
+    const out: Record<string, unknown> = {};
+    let conditions: unknown[] | undefined;
+    let restarts: number[] | undefined;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag === tagOf(1)) out.phase = r.string();
+      else if (tag === tagOf(2)) {
+        const [s, e] = span(r);
+        (conditions ??= []).push(this.sharedMessage("k8s.core.v1.PodCondition", bytes, s, e));
+      } else if (tag === tagOf(8)) {
+        const [s, e] = span(r);
+        let count = 0;
+        r.pos = s;
+        while (r.pos < e) {
+          const t = r.uint32();
+          if (t === 5 << 3) count = r.int32();
+          else r.skipType(t & 7);
+        }
+        (restarts ??= []).push(count);
+      } else r.skipType(tag & 7);
     }
-    return t;
+    if (out.phase === "") delete out.phase;
+    if (conditions) out.conditions = conditions;
+    if (restarts) out.containerStatuses = this.restartsView(restarts);
+    return out;
+  }
+
+  /** restartsView: `[{ restartCount }, ...]` for these counts, shared (frozen). */
+  private restartsView(counts: number[]): readonly unknown[] {
+    const key = counts.join(",");
+    let v = this.restarts.get(key);
+    if (!v) {
+      v = Object.freeze(counts.map((restartCount) => Object.freeze({ restartCount })));
+      if (this.restarts.size >= SHARED_CACHE_SIZE) this.restarts.clear();
+      this.restarts.set(key, v);
+    }
+    return v;
+  }
+
+  /** sharedMessage: the flat message `protoName` encoded in bytes [start, end), decoded once per distinct encoding (frozen, shared). */
+  private sharedMessage(protoName: "k8s.core.v1.Toleration" | "k8s.core.v1.PodCondition", bytes: Uint8Array, start: number, end: number): unknown {
+    const key = bytesKey(bytes, start, end);
+    const cache = this.shared.get(protoName)!;
+    let m = cache.get(key);
+    if (m === undefined) {
+      const type = protoName === "k8s.core.v1.Toleration" ? k8s.core.v1.Toleration : k8s.core.v1.PodCondition;
+      m = Object.freeze(messageToKubeJSON(protoName, type.decode(bytes.subarray(start, end))));
+      if (cache.size >= SHARED_CACHE_SIZE) cache.clear();
+      cache.set(key, m);
+    }
+    return m;
   }
 }

@@ -79,6 +79,9 @@ class FakeApi {
     const api = this;
     return {
       informer: (kind: string) => new Informer<KubeObject>(api.source(kind), (v) => JSON.parse(dec.decode(v)) as KubeObject, { resyncCheckMs: 0 }),
+      async get(kind: string, ns: string, name: string) {
+        return api.current(kind, ns, name)[1];
+      },
       async updateStatus(obj: KubeObject) {
         const [key, cur] = api.current(obj.kind, obj.metadata.namespace ?? "", obj.metadata.name, obj.metadata.resourceVersion);
         const conds = (obj.status?.conditions ?? []).map((c: any) => `${c.type}=${c.status}`).join(",");

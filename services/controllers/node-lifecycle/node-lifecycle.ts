@@ -288,10 +288,11 @@ export class NodeLifecycleController implements Controller {
           this.stats.forceDeletes++;
           return;
         case "markNotReady": {
-          const cached = term.pods.get(`/pods/${namespace}/${name}`)?.object;
-          if (!cached || cached.metadata.resourceVersion !== resourceVersion) return; // changed since: the next pass decides again
-          // The cached pod is a view (pod-view.ts): its status is whole, and a status update keeps only the status.
-          await client.updateStatus({ ...cached, kind: "Pod", status: { ...(cached.status ?? {}), conditions: a.conditions } });
+          // The cached pod is a view without most of its status (pod-view.ts): the write starts from
+          // a fresh read, compare-and-swap on the revision the decision saw.
+          const live = await client.get("Pod", namespace, name);
+          if (live.metadata.resourceVersion !== resourceVersion) return; // changed since: the next pass decides again
+          await client.updateStatus({ ...live, kind: "Pod", status: { ...(live.status ?? {}), conditions: a.conditions } });
           this.stats.podsMarkedNotReady++;
           return;
         }
