@@ -31,6 +31,9 @@ import type { KubeObject } from "../client/index.js";
 const LEN = 2; // wire type of strings and messages
 const tagOf = (field: number) => (field << 3) | LEN;
 
+/** The property of a view holding its metadata's encoding (see {@link bytesKey}). */
+const METADATA_BYTES = Symbol("metadataBytes");
+
 /** Distinct toleration and condition encodings remembered (then forgotten all at once). */
 const SHARED_CACHE_SIZE = 1024;
 
@@ -39,13 +42,11 @@ function bytesKey(bytes: Uint8Array, start: number, end: number): string {
   return (Buffer.prototype.latin1Slice as (this: Uint8Array, s: number, e: number) => string).call(bytes, start, end);
 }
 
-/** The [start, end) of a length-delimited field whose length the reader is at; leaves the reader at its end. */
-function span(r: protobuf.Reader): [number, number] {
+/** The end of a length-delimited field whose length the reader is at; leaves the reader at the field's start. */
+function fieldEnd(r: protobuf.Reader): number {
   const len = r.uint32();
-  const start = r.pos;
-  if (start + len > r.len) throw new RangeError("field runs past the end");
-  r.pos = start + len;
-  return [start, start + len];
+  if (r.pos + len > r.len) throw new RangeError("field runs past the end");
+  return r.pos + len;
 }
 
 /** The stored object's bytes when `bytes` is a stored Pod of this format, else undefined. */
@@ -57,7 +58,11 @@ function podBytes(bytes: Uint8Array, r: protobuf.Reader): [number, number] | und
   while (r.pos < r.len) {
     const tag = r.uint32();
     if (tag === tagOf(1)) kind = r.string();
-    else if (tag === tagOf(2)) object = span(r);
+    else if (tag === tagOf(2)) {
+      const end = fieldEnd(r);
+      object = [r.pos, end];
+      r.pos = end;
+    }
     else r.skipType(tag & 7);
   }
   return kind === "Pod" ? object : undefined;
@@ -65,8 +70,6 @@ function podBytes(bytes: Uint8Array, r: protobuf.Reader): [number, number] | und
 
 /** PodViews: decodes pod views (see the module doc), remembering what each view was decoded from. */
 export class PodViews {
-  /** view → its metadata's encoding. */
-  private readonly metadataBytes = new WeakMap<object, string>();
   /** Decoded tolerations and conditions (frozen) by message name, then encoding. */
   private readonly shared = new Map<string, Map<string, unknown>>([
     ["k8s.core.v1.Toleration", new Map()],
@@ -109,10 +112,11 @@ export class PodViews {
         r.skipType(tag & 7);
         continue;
       }
-      const [start, end] = span(r);
+      const end = fieldEnd(r);
+      const start = r.pos;
       if (tag === tagOf(1)) {
         metaKey = bytesKey(bytes, start, end);
-        if (previous && this.metadataBytes.get(previous) === metaKey) {
+        if (previous && (previous as Record<symbol, unknown>)[METADATA_BYTES] === metaKey) {
           metadata = { ...previous.metadata, resourceVersion };
           this.stats.metadataReused++;
         } else {
@@ -120,33 +124,32 @@ export class PodViews {
           metadata.resourceVersion = resourceVersion;
           this.stats.metadataDecoded++;
         }
-      } else if (tag === tagOf(3)) status = this.status(bytes, start, end);
+      } else if (tag === tagOf(3)) status = this.status(bytes, r, end);
       else {
-        r.pos = start;
         while (r.pos < end) {
           const t = r.uint32();
           if (t === tagOf(10)) spec.nodeName = r.string();
           else if (t === tagOf(22)) {
-            const [s, e] = span(r);
-            (tolerations ??= []).push(this.sharedMessage("k8s.core.v1.Toleration", bytes, s, e));
+            const e = fieldEnd(r);
+            (tolerations ??= []).push(this.sharedMessage("k8s.core.v1.Toleration", bytes, r.pos, e));
+            r.pos = e;
           } else r.skipType(t & 7);
         }
-        r.pos = end;
       }
+      r.pos = end;
     }
     if (spec.nodeName === "") delete spec.nodeName;
     if (tolerations) spec.tolerations = tolerations;
     metadata ??= { resourceVersion };
     const out: KubeObject = { apiVersion: "v1", kind: "Pod", metadata, spec };
     if (status !== undefined) out.status = status;
-    this.metadataBytes.set(out, metaKey);
+    // Not enumerable: invisible to spreads, comparisons and serialisation.
+    Object.defineProperty(out, METADATA_BYTES, { value: metaKey });
     return out;
   }
 
-  /** status: the status view (phase, conditions, restart counts) of the PodStatus in bytes [start, end). */
-  private status(bytes: Uint8Array, start: number, end: number): Record<string, unknown> {
-    const r = protobuf.Reader.create(bytes);
-    r.pos = start;
+  /** status: the status view (phase, conditions, restart counts) of the PodStatus from the reader's position to `end`. */
+  private status(bytes: Uint8Array, r: protobuf.Reader, end: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     let conditions: unknown[] | undefined;
     let restarts: number[] | undefined;
@@ -154,12 +157,12 @@ export class PodViews {
       const tag = r.uint32();
       if (tag === tagOf(1)) out.phase = r.string();
       else if (tag === tagOf(2)) {
-        const [s, e] = span(r);
-        (conditions ??= []).push(this.sharedMessage("k8s.core.v1.PodCondition", bytes, s, e));
+        const e = fieldEnd(r);
+        (conditions ??= []).push(this.sharedMessage("k8s.core.v1.PodCondition", bytes, r.pos, e));
+        r.pos = e;
       } else if (tag === tagOf(8)) {
-        const [s, e] = span(r);
+        const e = fieldEnd(r);
         let count = 0;
-        r.pos = s;
         while (r.pos < e) {
           const t = r.uint32();
           if (t === 5 << 3) count = r.int32();

@@ -12,7 +12,6 @@
  */
 import { isStatus, WorkQueue, type BackoffConfig, type Cached, type Informer, type KubeObject } from "../../client/index.js";
 import { RESOURCES, lookupResourceByKind, lookupStoreResource } from "../../schema/index.js";
-import { parseObjectKey } from "../../store/object-keys.js";
 import { syncErrorLogger, type Controller, type ControllerContext } from "../controller.js";
 import {
   decideDependent,
@@ -206,7 +205,8 @@ export class GarbageCollector implements Controller {
   // ---- reconcile ----
 
   private lookup(term: Term, key: string): GcObject | undefined {
-    const entry = term.informers.get(parseObjectKey(key).resource);
+    // The resource is the key's first segment (store/object-keys.ts).
+    const entry = term.informers.get(key.slice(1, key.indexOf("/", 1)));
     const c = entry?.informer.get(key);
     return c ? gcView(entry!.kind, c.object) : undefined;
   }

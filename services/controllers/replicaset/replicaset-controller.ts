@@ -123,6 +123,7 @@ function sameRef(a: OwnerReference | undefined, b: OwnerReference | undefined): 
 }
 
 function sameLabels(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  if (a === b) return true; // pod views share unchanged metadata parts
   const x = Object.entries(a ?? {});
   const y = b ?? {};
   return x.length === Object.keys(y).length && x.every(([k, v]) => y[k] === v);
