@@ -23,9 +23,10 @@
  * spec = 2; status = 3 }, PodSpec { nodeName = 10; tolerations = 22 }, PodStatus { phase = 1;
  * conditions = 2; containerStatuses = 8 }, ContainerStatus { restartCount = 5 }. Anything that
  * is not a well-formed stored Pod is decoded by `decodeStoredJSON` instead (same typed errors).
+ * Decoded parts go through the schema's one-pass decoder (`decodeJSON`).
  */
 import protobuf from "protobufjs/minimal.js";
-import { decodeStoredJSON, k8s, messageToKubeJSON, STORED_FORMAT_VERSION, STORED_MAGIC } from "../schema/index.js";
+import { decodeJSON, decodeStoredJSON, STORED_FORMAT_VERSION, STORED_MAGIC } from "../schema/index.js";
 import type { KubeObject } from "../client/index.js";
 
 const LEN = 2; // wire type of strings and messages
@@ -120,7 +121,7 @@ export class PodViews {
           metadata = { ...previous.metadata, resourceVersion };
           this.stats.metadataReused++;
         } else {
-          metadata = messageToKubeJSON("k8s.meta.v1.ObjectMeta", k8s.meta.v1.ObjectMeta.decode(bytes.subarray(start, end))) as Record<string, any>;
+          metadata = decodeJSON("k8s.meta.v1.ObjectMeta", bytes, start, end) as Record<string, any>;
           metadata.resourceVersion = resourceVersion;
           this.stats.metadataDecoded++;
         }
@@ -195,8 +196,7 @@ export class PodViews {
     const cache = this.shared.get(protoName)!;
     let m = cache.get(key);
     if (m === undefined) {
-      const type = protoName === "k8s.core.v1.Toleration" ? k8s.core.v1.Toleration : k8s.core.v1.PodCondition;
-      m = Object.freeze(messageToKubeJSON(protoName, type.decode(bytes.subarray(start, end))));
+      m = Object.freeze(decodeJSON(protoName, bytes, start, end));
       if (cache.size >= SHARED_CACHE_SIZE) cache.clear();
       cache.set(key, m);
     }
