@@ -151,6 +151,10 @@ export class BusApi extends Actor {
         return { object: this.written(info, r), warnings: r.warnings };
       }
       case "update": {
+        if (req.subresource === "status") {
+          const r = await this.registry.updateStatusStored(info, ns, req.name, req.object, req.expectedRevision, write);
+          return { object: this.written(info, r), warnings: r.warnings };
+        }
         const obj = decodeBody(info, req.object);
         if (req.expectedRevision) obj.metadata.resourceVersion = String(req.expectedRevision);
         const r = await this.registry.update(info, ns, req.name, obj, { ...write, decoded: true });

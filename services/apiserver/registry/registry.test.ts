@@ -195,3 +195,34 @@ test("create from a stored body - pods from one template are prepared once: each
   for (let i = 0; i < 2; i++) assert.equal(await code(fixed.createStored(POD, "default", invalid, "")), 422, "no image: refused every time");
   assert.equal(await code(fixed.createStored(POD, "default", encodeStored("ConfigMap", {}), "")), 400, "not a pod");
 });
+
+test("status write from a stored body - the sent message's status gives what its JSON gives; identity mismatches are 400; the pinned revision is a compare-and-swap", async () => {
+  const now = "2024-05-01T00:00:00Z";
+  const status = {
+    phase: "Running", hostIP: "10.0.0.1", podIP: "10.244.0.5", podIPs: [{ ip: "10.244.0.5" }], startTime: now, qosClass: "Burstable",
+    conditions: [{ type: "Ready", status: "True", lastTransitionTime: now }, { type: "PodScheduled", status: "True", lastTransitionTime: now }],
+    containerStatuses: [{ name: "c", ready: true, started: true, restartCount: 0, image: "i", imageID: "", containerID: "sim://1", state: { running: { startedAt: now } } }],
+  };
+  const body = (o: any) => ({ metadata: { name: o.metadata.name, namespace: "default", uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion }, status });
+  const bytes = (o: any) => encodeStored("Pod", fromKubeJSON("Pod", o).message as object);
+  const a = (await registry.create(POD, "default", pod("sm1"))).object;
+  const b = (await registry.create(POD, "default", pod("sm2"))).object;
+  const viaJSON = await registry.update(POD, "default", "sm1", body(a), { subresource: "status" });
+  const viaMessage = await registry.updateStatusStored(POD, "default", "sm2", bytes(body(b)), Number(b.metadata.resourceVersion));
+  const stored = await store.get(viaMessage.stored!.key);
+  assert.deepEqual(Buffer.from(stored!.value), Buffer.from(viaMessage.stored!.value));
+  const rest = (o: any) => ({ ...o, metadata: { ...o.metadata, name: "x", uid: "x", resourceVersion: "x", creationTimestamp: "x" } });
+  assert.deepEqual(rest(viaMessage.object), rest(viaJSON.object));
+  assert.deepEqual(viaMessage.object.status, viaJSON.object.status);
+
+  const again = await registry.updateStatusStored(POD, "default", "sm2", bytes(body(viaMessage.object)), 0);
+  assert.equal(again.object.metadata.resourceVersion, viaMessage.object.metadata.resourceVersion, "unchanged: not written");
+  assert.equal(await code(registry.updateStatusStored(POD, "default", "sm2", bytes(body(b)), Number(b.metadata.resourceVersion))), 409, "stale pin");
+  assert.equal(await code(registry.updateStatusStored(POD, "default", "sm2", bytes({ metadata: { namespace: "other" }, status }), 0)), 400);
+  assert.equal(await code(registry.updateStatusStored(POD, "default", "sm2", bytes({ metadata: { name: "sm1" }, status }), 0)), 400);
+  assert.equal(await code(registry.updateStatusStored(POD, "default", "sm2", encodeStored("ConfigMap", {}), 0)), 400);
+  assert.equal(await code(registry.updateStatusStored(POD, "default", "gone", bytes({ status }), 0)), 404);
+
+  const node = await registry.updateStatusStored(NODE, "", "n1", encodeStored("Node", fromKubeJSON("Node", { status: { capacity: { cpu: "1", memory: "1Gi", pods: "2" } } }).message as object), 0);
+  assert.deepEqual(node.object.status.allocatable, { cpu: "1", memory: "1Gi", pods: "2" }, "a kind with status defaults: defaulted");
+});

@@ -14,7 +14,7 @@
  */
 import { applyJsonPatch, applyMergePatch, applyServerSide, applyStrategicMergePatch, PatchError } from "../../apimachinery/index.js";
 import { fieldsOf, matchesFields, parseFieldSelector, parseLabelSelector } from "../../apimachinery/index.js";
-import type { Node, Pod, ResourceInfo } from "../../schema/index.js";
+import type { Node, ObjectMeta, Pod, ResourceInfo } from "../../schema/index.js";
 import { decodeStored, encodeStored, fromKubeJSON, lookupResourceByKind } from "../../schema/index.js";
 import { listPrefix, objectKey } from "../../store/object-keys.js";
 import { AlreadyExistsError, ConflictError, NotFoundError, type RedisStore, type StoredObject, type TxnOp } from "../../store/index.js";
@@ -500,17 +500,44 @@ export class Registry {
   }
 
   /**
-   * A status write: the stored value with the request's status (and managedFields), spliced
-   * in as bytes (status-splice.ts). Metadata and spec stay as stored, so the kind's rules do not run again (as
-   * Kubernetes' status strategies, which check only metadata updates); no kind validates status.
+   * PUT of a status sent as a stored value (the bus API), pinned at `expectedRevision` when
+   * set. For a kind whose defaults leave status alone the sent message's status (and
+   * managedFields) is taken as it is, without a round trip through JSON; otherwise as {@link update}.
    */
-  private async commitStatus(info: ResourceInfo, ns: string, name: string, current: Loaded, obj: KubeObject, warnings: string[], opts: WriteOptions): Promise<WriteResult> {
+  async updateStatusStored(info: ResourceInfo, ns: string, name: string, value: Uint8Array, expectedRevision: number, opts: WriteOptions = {}): Promise<WriteResult> {
     const strategy = strategyFor(info.kind);
-    if (!strategy.hasStatus) throw errors.resourceNotFound(`${info.resource}/status`);
-    strategy.defaults(obj); // as Kubernetes defaults a request body, of which only the status is kept
-    const sent = fromKubeJSON(info.kind, { status: obj.status, metadata: { managedFields: obj.metadata.managedFields } }).message as object;
+    if (!strategy.hasStatus || strategy.defaultStatus) {
+      const obj = decodeBody(info, value);
+      if (expectedRevision) obj.metadata.resourceVersion = String(expectedRevision);
+      return this.update(info, ns, name, obj, { ...opts, decoded: true, subresource: "status" });
+    }
+    this.requireNamespace(info, ns);
+    const { kind, message } = decodeStored(value);
+    if (kind !== info.kind) throw errors.badRequest(`object of kind ${kind} sent to ${info.resource}`);
+    const meta = (message as { metadata?: ObjectMeta | null }).metadata ?? {};
+    // checkBody's identity rules, on the message.
+    if (info.namespaced && meta.namespace && meta.namespace !== ns) throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    if (meta.name && meta.name !== name) throw errors.badRequest("the name of the object does not match the name on the URL");
+    const rv = expectedRevision ? String(expectedRevision) : meta.resourceVersion || undefined;
+    const current = await this.loadAt(info, ns, name, rv, opts);
+    if (rv !== undefined && rv !== String(current.rev)) {
+      if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resourceVersion "${rv}"`);
+      throw errors.conflict(target(info, name));
+    }
+    const status = (message as { status?: unknown }).status;
+    const sent = encodeStored(info.kind, { ...(status ? { status } : {}), metadata: { managedFields: meta.managedFields ?? [] } });
+    return this.commitStatus(info, ns, name, current, sent, [], opts);
+  }
+
+  /**
+   * A status write: the stored value with the status (and managedFields) of `sent` (a stored
+   * value of the kind) spliced in as bytes (stored-splice.ts). Metadata and spec stay as
+   * stored, so the kind's rules do not run again (as Kubernetes' status strategies, which
+   * check only metadata updates); no kind validates status.
+   */
+  private async commitStatus(info: ResourceInfo, ns: string, name: string, current: Loaded, sent: Uint8Array, warnings: string[], opts: WriteOptions): Promise<WriteResult> {
     // The stored bytes with the sent status spliced in: the rest is neither decoded nor encoded.
-    const { value, deleting } = spliceStatus(current.value, encodeStored(info.kind, sent));
+    const { value, deleting } = spliceStatus(current.value, sent);
     const key = this.key(info, ns, name);
     if (sameBytes(value, current.value)) {
       await this.confirm(info, key, name, current);
@@ -522,6 +549,14 @@ export class Registry {
     }
     if (opts.dryRun) return { object: decodeObject(value, current.rev), warnings };
     return this.write(info, key, name, value, current.rev, warnings);
+  }
+
+  /** The status part of a status write's JSON body, defaulted, as a stored value; 404 for a kind without status. */
+  private sentStatus(info: ResourceInfo, obj: KubeObject): Uint8Array {
+    const strategy = strategyFor(info.kind);
+    if (!strategy.hasStatus) throw errors.resourceNotFound(`${info.resource}/status`);
+    strategy.defaultStatus?.(obj); // as Kubernetes defaults a request body, of which only the status is kept
+    return encodeStored(info.kind, fromKubeJSON(info.kind, { status: obj.status, metadata: { managedFields: obj.metadata.managedFields } }).message as object);
   }
 
   /** The compare-and-swap write of an update. */
@@ -551,7 +586,7 @@ export class Registry {
     warnings: string[],
     opts: WriteOptions,
   ): Promise<WriteResult> {
-    if (opts.subresource === "status") return this.commitStatus(info, ns, name, current, obj, warnings, opts);
+    if (opts.subresource === "status") return this.commitStatus(info, ns, name, current, this.sentStatus(info, obj), warnings, opts);
     const old = current.object;
     const strategy = strategyFor(info.kind);
     // Identity fields never change through an update.

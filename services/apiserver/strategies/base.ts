@@ -18,7 +18,10 @@ export interface KindRules {
   tracksGeneration?: boolean;
   /** Annotation changes bump the generation too (Deployment). */
   generationCountsAnnotations?: boolean;
+  /** Defaults of everything but status (never writes obj.status). */
   defaults?(obj: any): void;
+  /** Defaults of status (see Strategy.defaultStatus). */
+  defaultStatus?(obj: any): void;
   /** The status a new object starts with (default: none). */
   initialStatus?(obj: any): any;
   /** Extra create-time preparation, after the skeleton's. */
@@ -59,6 +62,7 @@ export function makeStrategy(rules: KindRules): Strategy {
     tracksGeneration,
     defaults(obj) {
       rules.defaults?.(obj);
+      rules.defaultStatus?.(obj);
       return obj;
     },
     prepareForCreate(obj) {
@@ -72,6 +76,7 @@ export function makeStrategy(rules: KindRules): Strategy {
       obj.metadata ??= {};
       // Defaults first (they are idempotent), so a PUT of a minimal manifest is not seen as a spec change.
       rules.defaults?.(obj);
+      rules.defaultStatus?.(obj);
       if (hasStatus) setOrDelete(obj, "status", clone(old?.status));
       rules.prepareForUpdate?.(obj, old);
       const oldGeneration = old?.metadata?.generation;
@@ -91,6 +96,7 @@ export function makeStrategy(rules: KindRules): Strategy {
     table: rules.table ?? genericTable(),
   };
   if (rules.scale) strategy.scale = rules.scale;
+  if (rules.defaultStatus) strategy.defaultStatus = rules.defaultStatus;
   return strategy;
 }
 

@@ -44,6 +44,8 @@ export const namespaceStrategy: Strategy = makeStrategy({
       ns.metadata.labels ??= {};
       ns.metadata.labels["kubernetes.io/metadata.name"] = ns.metadata.name;
     }
+  },
+  defaultStatus(ns) {
     ns.status ??= {};
     ns.status.phase ||= "Active";
   },
@@ -110,7 +112,7 @@ export const nodeStrategy: Strategy = makeStrategy({
   namespaced: false,
   nameValidator: nameIsDNSSubdomain,
   hasStatus: true,
-  defaults(node) {
+  defaultStatus(node) {
     const st = node.status;
     if (st && st.capacity && !st.allocatable) st.allocatable = { ...st.capacity };
   },
@@ -586,10 +588,19 @@ export function validatePersistentVolumeClaimSpec(spec: any, fld: string): Field
 
 /** defaultPersistentVolumeClaim: phase Pending, volumeMode Filesystem. */
 export function defaultPersistentVolumeClaim(pvc: any): void {
+  defaultClaimSpec(pvc);
+  defaultPhasePending(pvc);
+}
+
+function defaultClaimSpec(pvc: any): void {
   pvc.spec ??= {};
   pvc.spec.volumeMode ??= "Filesystem";
-  pvc.status ??= {};
-  pvc.status.phase ||= "Pending";
+}
+
+/** Status defaults of PersistentVolumes and PersistentVolumeClaims: phase Pending. */
+function defaultPhasePending(obj: any): void {
+  obj.status ??= {};
+  obj.status.phase ||= "Pending";
 }
 
 /** persistentVolumeClaimStrategy: the PersistentVolumeClaim kind. */
@@ -598,7 +609,8 @@ export const persistentVolumeClaimStrategy: Strategy = makeStrategy({
   namespaced: true,
   nameValidator: nameIsDNSSubdomain,
   hasStatus: true,
-  defaults: defaultPersistentVolumeClaim,
+  defaults: defaultClaimSpec,
+  defaultStatus: defaultPhasePending,
   initialStatus: () => ({ phase: "Pending" }),
   validate: (pvc) => validatePersistentVolumeClaimSpec(pvc?.spec, "spec"),
   validateUpdate(pvc, old) {
@@ -652,9 +664,8 @@ export const persistentVolumeStrategy: Strategy = makeStrategy({
     pv.spec.persistentVolumeReclaimPolicy ||= "Retain";
     pv.spec.volumeMode ??= "Filesystem";
     if (pv.spec.hostPath && pv.spec.hostPath.type === undefined) pv.spec.hostPath.type = "";
-    pv.status ??= {};
-    pv.status.phase ||= "Pending";
   },
+  defaultStatus: defaultPhasePending,
   initialStatus: () => ({ phase: "Pending" }),
   validate(pv) {
     const spec = pv?.spec ?? {};

@@ -5,6 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { KINDS } from "../../schema/index.js";
 import { strategyFor } from "./index.js";
 
 function create(obj: any): any {
@@ -174,4 +175,16 @@ test("defaults - idempotent: defaulting twice changes nothing", () => {
     const once = s.defaults(structuredClone(obj));
     assert.deepEqual(s.defaults(structuredClone(once)), once, obj.kind);
   }
+});
+
+test("defaults - a kind without defaultStatus never writes status (a status write takes the sent status as it is)", () => {
+  for (const info of KINDS.values()) {
+    const s = strategyFor(info.kind);
+    if (s.defaultStatus) continue;
+    const status = Object.freeze({});
+    const obj: any = { metadata: { name: "x", namespace: "ns" }, spec: {}, status };
+    assert.doesNotThrow(() => s.defaults(obj), info.kind);
+    assert.equal(obj.status, status, info.kind);
+  }
+  assert.deepEqual([...KINDS.values()].filter((i) => strategyFor(i.kind).defaultStatus).map((i) => i.kind).sort(), ["Namespace", "Node", "PersistentVolume", "PersistentVolumeClaim"]);
 });

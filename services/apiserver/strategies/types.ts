@@ -6,8 +6,9 @@
  * Order the registry is expected to follow:
  * - create: `defaults` → `prepareForCreate` → `validate`;
  * - update: `prepareForUpdate(obj, old)` → `defaults` → `validate` + `validateUpdate(obj, old)`;
- * - status update (the registry, on the stored message): `defaults(obj)`, then only obj's status
- *   (and managedFields) replaces the stored one; nothing is validated again (no kind validates status).
+ * - status update (the registry, on the stored value): `defaultStatus(obj)` when the kind has
+ *   one, then only obj's status (and managedFields) replaces the stored one; nothing is
+ *   validated again (no kind validates status).
  * `defaults` is idempotent, so calling it again (before or after preparation) is harmless.
  */
 
@@ -70,6 +71,11 @@ export interface Strategy {
   tracksGeneration: boolean;
   /** Fill server defaults exactly as Kubernetes' v1 defaulting does (mutates and returns obj). */
   defaults(obj: any): any;
+  /**
+   * The part of {@link defaults} that fills status (mutates obj; absent when the kind's
+   * defaults never touch status, so a status write may take the sent status as it is).
+   */
+  defaultStatus?(obj: any): void;
   /** Create-time preparation: drop status (for kinds with a status subresource), set generation 1, etc. */
   prepareForCreate(obj: any): void;
   /** Update-time preparation for the main resource: keep old status; bump metadata.generation when spec changed. */
