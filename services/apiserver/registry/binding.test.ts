@@ -1,11 +1,11 @@
 /** binding: the message-level edit writes what the JSON path would, and reads the same requests. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeStored, encodeStored, type Pod } from "../../schema/index.js";
+import { decodeStored, type Pod } from "../../schema/index.js";
 import { nodeAllocatable, podRequests } from "../../scheduler/resources.js";
 import { decodeObject, encodeObject } from "../codec.js";
 import { strategyFor } from "../strategies/index.js";
-import { assignNode, messageAllocatable, messageRequests } from "./binding.js";
+import { boundPod, messageAllocatable, messageRequests } from "./binding.js";
 
 function storedPod(spec: any, status?: any): Uint8Array {
   const pod: any = { kind: "Pod", metadata: { name: "p", namespace: "d", uid: "u-1", creationTimestamp: "2024-05-01T00:00:00Z", labels: { app: "web" } }, spec };
@@ -16,10 +16,10 @@ function storedPod(spec: any, status?: any): Uint8Array {
   return encodeObject("Pod", pod).value;
 }
 
-/** What pods/binding wrote before it edited messages: the pod as JSON, changed, encoded again. */
+/** What pods/binding wrote before it edited bytes: the pod as JSON, changed, encoded again. */
 function boundByJson(value: Uint8Array, node: string, now: string): Uint8Array {
   const pod = decodeObject(value, 5);
-  pod.spec.nodeName = node;
+  (pod.spec ??= {}).nodeName = node;
   const conditions: any[] = (pod.status ??= {}).conditions ?? [];
   pod.status.conditions = [...conditions.filter((c) => c.type !== "PodScheduled"), { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now }];
   return encodeObject("Pod", pod).value;
@@ -27,18 +27,21 @@ function boundByJson(value: Uint8Array, node: string, now: string): Uint8Array {
 
 const containers = [{ name: "a", image: "i", resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "1" } } }, { name: "b", image: "i" }];
 
-test("assignNode - the same stored bytes as binding through JSON", () => {
+test("boundPod - the same stored bytes as binding through JSON", () => {
   const now = "2024-05-01T00:00:03Z";
+  const condition = (type: string, status: string) => ({ type, status, lastTransitionTime: "2024-05-01T00:00:01Z" });
   for (const value of [
     storedPod({ containers }),
     storedPod({ containers, tolerations: [{ key: "k", operator: "Exists" }] }, {
       phase: "Pending",
-      conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", lastTransitionTime: "2024-05-01T00:00:01Z" }, { type: "Custom", status: "True" }],
+      conditions: [{ ...condition("PodScheduled", "False"), reason: "Unschedulable" }, condition("Custom", "True")],
     }),
+    storedPod({ containers, priority: 5, schedulerName: "s" }, { phase: "Pending", conditions: [condition("A", "True"), condition("PodScheduled", "False"), condition("B", "True")], podIP: "10.0.0.1" }),
+    encodeObject("Pod", { metadata: { name: "bare" } }).value,
+    encodeObject("Pod", { metadata: { name: "no-status" }, spec: { containers } }).value,
   ]) {
-    const pod = decodeStored(value).message as Pod;
-    assignNode(pod, "node-1", now);
-    assert.deepEqual(Buffer.from(encodeStored("Pod", pod)), Buffer.from(boundByJson(value, "node-1", now)));
+    assert.deepEqual(Buffer.from(boundPod(value, "node-1", now)), Buffer.from(boundByJson(value, "node-1", now)));
+    assert.deepEqual(Buffer.from(boundPod(value, "n-\u00e9", now)), Buffer.from(boundByJson(value, "n-\u00e9", now)), "UTF-8 node name");
   }
 });
 

@@ -1,14 +1,14 @@
 /**
- * binding: what pods/binding does to a stored Pod, on its protobuf message (no round trip
+ * binding: what pods/binding does to a stored Pod, on its bytes and messages (no round trip
  * through Kubernetes JSON). Pure.
  *
- * Contract: `assignNode` leaves the message as decoding the JSON path's result would
- * (spec.nodeName set, the PodScheduled condition replaced by a True one), so its encoding is
- * the same bytes; `messageRequests` equals `podRequests` of the pod's JSON, `messageAllocatable`
- * `nodeAllocatable` of the node's JSON.
+ * Contract: `boundPod` gives the bytes the JSON path would store (spec.nodeName set, the
+ * PodScheduled condition replaced by a True one after the others); `messageRequests` equals
+ * `podRequests` of the pod's JSON, `messageAllocatable` `nodeAllocatable` of the node's JSON.
  */
-import { messageFromKubeJSON, type Container, type Node, type Pod, type PodSpec, type Quantity } from "../../schema/index.js";
+import { k8s, messageFromKubeJSON, type Container, type Node, type PodSpec, type Quantity } from "../../schema/index.js";
 import { nodeAllocatable, podRequests, type ResourceAmounts } from "../../scheduler/resources.js";
+import { spliceBinding } from "./stored-splice.js";
 
 /** A ResourceList message (name → Quantity message) as JSON (name → quantity string); none when empty, as JSON omits it. */
 function resourceList(list: Record<string, Quantity> | null | undefined): Record<string, string> | undefined {
@@ -39,11 +39,18 @@ export function messageAllocatable(node: Node): ResourceAmounts {
   return nodeAllocatable({ status: { allocatable: resourceList(st?.allocatable), capacity: resourceList(st?.capacity) } });
 }
 
-/** assignNode: bind the Pod message to `node` at `now` (RFC 3339): spec.nodeName and a True PodScheduled condition. */
-export function assignNode(pod: Pod, node: string, now: string): void {
-  (pod.spec ??= {}).nodeName = node;
-  const { message: scheduled } = messageFromKubeJSON("k8s.core.v1.PodCondition", { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now });
-  const status = (pod.status ?? {}) as NonNullable<Pod["status"]>;
-  status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== "PodScheduled"), scheduled as NonNullable<typeof status.conditions>[number]];
-  pod.status = status;
+let scheduled: { now: string; bytes: Uint8Array } | undefined;
+
+/** The encoded True PodScheduled condition at `now` (the last one is kept: binds come in bursts within a second). */
+function scheduledCondition(now: string): Uint8Array {
+  if (scheduled?.now !== now) {
+    const { message } = messageFromKubeJSON("k8s.core.v1.PodCondition", { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now });
+    scheduled = { now, bytes: k8s.core.v1.PodCondition.encode(message as k8s.core.v1.IPodCondition).finish() };
+  }
+  return scheduled.bytes;
+}
+
+/** boundPod: the stored Pod `value` bound to `node` at `now` (RFC 3339): spec.nodeName and a True PodScheduled condition. */
+export function boundPod(value: Uint8Array, node: string, now: string): Uint8Array {
+  return spliceBinding(value, node, scheduledCondition(now));
 }

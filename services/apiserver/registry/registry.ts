@@ -15,14 +15,14 @@
 import { applyJsonPatch, applyMergePatch, applyServerSide, applyStrategicMergePatch, PatchError } from "../../apimachinery/index.js";
 import { fieldsOf, matchesFields, parseFieldSelector, parseLabelSelector } from "../../apimachinery/index.js";
 import type { Node, ObjectMeta, Pod, ResourceInfo } from "../../schema/index.js";
-import { decodeStored, encodeStored, fromKubeJSON, lookupResourceByKind } from "../../schema/index.js";
+import { CorruptValueError, decodeStored, encodeStored, fromKubeJSON, k8s, lookupResourceByKind, peekStoredPod } from "../../schema/index.js";
 import { listPrefix, objectKey } from "../../store/object-keys.js";
 import { AlreadyExistsError, ConflictError, NotFoundError, type RedisStore, type StoredObject, type TxnOp } from "../../store/index.js";
 import { decodeBody, decodeObject, encodeObject, normalize, type KubeObject } from "../codec.js";
 import { ApiError, errors, type FieldProblem, type Target } from "../errors.js";
 import { strategyFor } from "../strategies/index.js";
 import { clusterIpKey, inCidr, parseCidr, randomServiceIp, firstServiceIp, DEFAULT_SERVICE_CIDR, type Cidr } from "./cluster-ip.js";
-import { assignNode, messageAllocatable, messageRequests } from "./binding.js";
+import { boundPod, messageAllocatable, messageRequests } from "./binding.js";
 import { decideDelete, invalidDeleteOptions, shouldRemoveAfterUpdate, type DeleteOptions } from "./deletion.js";
 import { generateName, newUid, rfc3339 } from "./names.js";
 import { RecentValues } from "./recent-values.js";
@@ -181,6 +181,8 @@ export class Registry {
   private readonly recent = new RecentValues(RECENT_VALUES);
   /** Prepared pod templates by namespace and body bytes; null: a body that is not one. */
   private readonly templates = new Map<string, PodTemplate | null>();
+  /** Requests of the pod specs bound lately, by spec bytes. */
+  private readonly specRequests = new Map<string, ResourceAmounts>();
   private readonly cidr: Cidr;
   private readonly now: () => Date;
   private readonly random: () => number;
@@ -860,17 +862,17 @@ export class Registry {
     for (let attempt = 0; ; attempt++) {
       const state = remembered ?? (await this.readBind(podKey, nodeKey, usageKey, node, info, ns, podName));
       try {
-        // The pod is edited as its stored message: no JSON round trip.
-        const pod = decodeStored(state.pod.value).message as Pod;
-        if (pod.spec?.nodeName) throw errors.conflict(target(info, podName), `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
-        if (pod.metadata?.deletionTimestamp) throw errors.conflict(target(info, podName), `pod ${podName} is being deleted, cannot be assigned to a host`);
-        const requests = messageRequests(pod.spec);
+        // The pod is read and edited as stored bytes: no decoding but of a spec not seen before.
+        const pod = peekStoredPod(state.pod.value);
+        if (!pod) throw new CorruptValueError(`${podKey} is not a stored pod`);
+        if (pod.nodeName) throw errors.conflict(target(info, podName), `pod ${podName} is already assigned to node "${pod.nodeName}"`);
+        if (pod.deleting) throw errors.conflict(target(info, podName), `pod ${podName} is being deleted, cannot be assigned to a host`);
+        const requests = this.requestsOf(state.pod.value.subarray(pod.specStart, pod.specEnd));
         const short = insufficientResources(requests, state.allocatable, state.usage.requested);
         if (short.length > 0) throw errors.conflict(target(info, podName), `pod ${ns}/${podName} does not fit on node "${node}": ${short.join(", ")}`);
-        assignNode(pod, node, rfc3339(this.now()));
-        const value = encodeStored("Pod", pod);
+        const value = boundPod(state.pod.value, node, rfc3339(this.now()));
         if (opts.dryRun) return decodeObject(value, state.pod.rev);
-        const chargedUsage = chargeUsage(state.usage, pod.metadata!.uid!, requests);
+        const chargedUsage = chargeUsage(state.usage, pod.uid, requests);
         const charged = encodeNodeUsage(chargedUsage);
         const ops: TxnOp[] = [
           { op: "update", key: podKey, value, expectedModRevision: state.pod.rev },
@@ -898,6 +900,18 @@ export class Registry {
         throw err;
       }
     }
+  }
+
+  /** The requests of a pod spec (its encoded PodSpec; remembered per spec: the pods of a template share theirs). */
+  private requestsOf(spec: Uint8Array): ResourceAmounts {
+    const id = Buffer.from(spec.buffer, spec.byteOffset, spec.byteLength).toString("latin1");
+    let r = this.specRequests.get(id);
+    if (!r) {
+      r = messageRequests(k8s.core.v1.PodSpec.decode(spec));
+      if (this.specRequests.size >= POD_TEMPLATES) this.specRequests.clear();
+      this.specRequests.set(id, r);
+    }
+    return r;
   }
 
   /** A bind's inputs as this replica last wrote or read them, when it knows all of them (see {@link BindState}). */

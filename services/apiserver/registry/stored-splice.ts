@@ -61,8 +61,8 @@ function objectEntry(stored: Uint8Array): Entry {
   return obj;
 }
 
-/** Bytes to write: a slice of a source, or a length-delimited entry to assemble. */
-type Part = { src: Uint8Array; start: number; end: number } | { num: number; parts: Part[] };
+/** Bytes to write, as an entry of field `num`: a slice of a source, or a length-delimited entry to assemble. */
+type Part = { num: number; src: Uint8Array; start: number; end: number } | { num: number; parts: Part[] };
 
 function varintSize(v: number): number {
   let n = 1;
@@ -99,22 +99,40 @@ function writePart(out: Uint8Array, pos: number, p: Part): number {
   return pos;
 }
 
-/** Entries of `base` without the fields in `nums`, and `from`'s entries of those fields, in ascending field order. */
-function takeFields(base: Uint8Array, baseEntries: Entry[], from: Uint8Array, fromEntries: Entry[], nums: readonly number[]): Part[] {
-  const kept = baseEntries.filter((e) => !nums.includes(e.num));
-  const taken = fromEntries.filter((e) => nums.includes(e.num));
+/** `kept` and `added` (each in ascending field order) in ascending field order; an added entry goes after kept entries of its field. */
+function merge(kept: Part[], added: Part[]): Part[] {
   const out: Part[] = [];
   let i = 0;
-  for (const e of kept) {
-    while (i < taken.length && taken[i]!.num < e.num) out.push(slice(from, taken[i++]!));
-    out.push(slice(base, e));
+  for (const p of kept) {
+    while (i < added.length && added[i]!.num < p.num) out.push(added[i++]!);
+    out.push(p);
   }
-  while (i < taken.length) out.push(slice(from, taken[i++]!));
+  while (i < added.length) out.push(added[i++]!);
   return out;
 }
 
+/** Entries of `base` without the fields in `nums`, and `from`'s entries of those fields, in ascending field order. */
+function takeFields(base: Uint8Array, baseEntries: Entry[], from: Uint8Array, fromEntries: Entry[], nums: readonly number[]): Part[] {
+  const kept = baseEntries.filter((e) => !nums.includes(e.num)).map((e) => slice(base, e));
+  return merge(kept, fromEntries.filter((e) => nums.includes(e.num)).map((e) => slice(from, e)));
+}
+
 function slice(src: Uint8Array, e: Entry): Part {
-  return { src, start: e.start, end: e.end };
+  return { num: e.num, src, start: e.start, end: e.end };
+}
+
+/** A length-delimited entry of field `num` holding `payload`. */
+function field(num: number, payload: Uint8Array): Part {
+  return { num, parts: [{ num: 0, src: payload, start: 0, end: payload.length }] };
+}
+
+/** The stored value with the envelope of `base` (whose object entry is `obj`) and the object `parts`. */
+function assemble(base: Uint8Array, obj: Entry, parts: Part[]): Uint8Array {
+  const object: Part = { num: ENVELOPE_OBJECT, parts };
+  const value = new Uint8Array(obj.start + partSize(object));
+  value.set(base.subarray(0, obj.start)); // magic, version and kind, as stored
+  writePart(value, obj.start, object);
+  return value;
 }
 
 /** Whether `a` and `b` hold the same bytes for the fields in `nums`. */
@@ -151,10 +169,7 @@ export function spliceFields(base: Uint8Array, from: Uint8Array, top: readonly n
     const i = parts.findIndex((p) => "src" in p && p.src === base && p.start === metaEntry.start);
     parts[i] = { num: METADATA, parts: takeFields(base, metaFields, from, fromMetaFields, meta) };
   }
-  const object: Part = { num: ENVELOPE_OBJECT, parts };
-  const value = new Uint8Array(obj.start + partSize(object));
-  value.set(base.subarray(0, obj.start)); // magic, version and kind, as stored
-  writePart(value, obj.start, object);
+  const value = assemble(base, obj, parts);
   const deleting = (meta.includes(DELETION_TIMESTAMP) ? fromMetaFields : metaFields).some((e) => e.num === DELETION_TIMESTAMP);
   return { value, deleting };
 }
@@ -162,4 +177,36 @@ export function spliceFields(base: Uint8Array, from: Uint8Array, top: readonly n
 /** spliceStatus: a status write, `current` with the status and metadata.managedFields of `sent`. @throws CorruptValueError */
 export function spliceStatus(current: Uint8Array, sent: Uint8Array): Spliced {
   return spliceFields(current, sent, [STATUS], [MANAGED_FIELDS]);
+}
+
+const POD_SPEC = 2;
+const SPEC_NODE_NAME = 10;
+const STATUS_CONDITIONS = 2;
+const CONDITION_TYPE = 1;
+const POD_SCHEDULED = Buffer.from("PodScheduled");
+
+/** Whether the PodCondition entry `e` of `bytes` has type PodScheduled. */
+function isPodScheduled(bytes: Uint8Array, e: Entry): boolean {
+  const t = entries(bytes, e.value, e.end).find((f) => f.num === CONDITION_TYPE);
+  return t !== undefined && Buffer.compare(POD_SCHEDULED, bytes.subarray(t.value, t.end)) === 0;
+}
+
+/**
+ * spliceBinding: a stored Pod bound to `node`: spec.nodeName set, and the PodScheduled
+ * conditions replaced by `condition` (an encoded PodCondition) after the other conditions.
+ * Field numbers: Pod { spec = 2; status = 3 }, PodSpec { nodeName = 10 }, PodStatus
+ * { conditions = 2 }, PodCondition { type = 1 }. @throws CorruptValueError
+ */
+export function spliceBinding(pod: Uint8Array, node: string, condition: Uint8Array): Uint8Array {
+  const obj = objectEntry(pod);
+  const fields = entries(pod, obj.value, obj.end);
+  const spec = fields.find((e) => e.num === POD_SPEC);
+  const status = fields.find((e) => e.num === STATUS);
+  const specKept = spec ? entries(pod, spec.value, spec.end).filter((e) => e.num !== SPEC_NODE_NAME) : [];
+  const statusKept = status ? entries(pod, status.value, status.end).filter((e) => !(e.num === STATUS_CONDITIONS && isPodScheduled(pod, e))) : [];
+  const kept = fields.filter((e) => e.num !== POD_SPEC && e.num !== STATUS).map((e) => slice(pod, e));
+  return assemble(pod, obj, merge(kept, [
+    { num: POD_SPEC, parts: merge(specKept.map((e) => slice(pod, e)), [field(SPEC_NODE_NAME, Buffer.from(node))]) },
+    { num: STATUS, parts: merge(statusKept.map((e) => slice(pod, e)), [field(STATUS_CONDITIONS, condition)]) },
+  ]));
 }
