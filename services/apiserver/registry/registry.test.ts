@@ -173,7 +173,8 @@ test("create from a stored body - pods from one template are prepared once: each
   })();
   const fixed = new Registry(store, { now: () => new Date("2024-05-01T00:00:00Z"), random: rng });
   const template = { metadata: { generateName: "web-", labels: { app: "web" }, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web", uid: "r", controller: true }] }, spec: { containers: [{ name: "c", image: "i", resources: { limits: { cpu: "1" } } }] } };
-  const bytes = encodeStored("Pod", fromKubeJSON("Pod", template).message as object);
+  const bytesOf = (o: object) => encodeStored("Pod", fromKubeJSON("Pod", o).message as object);
+  const bytes = bytesOf(template);
   const viaJSON = (await fixed.create(POD, "default", structuredClone(template))).object;
   const first = await fixed.createStored(POD, "default", bytes, "");
   const second = await fixed.createStored(POD, "default", bytes, "");
@@ -193,6 +194,11 @@ test("create from a stored body - pods from one template are prepared once: each
   assert.equal(named.object.metadata.name, "named");
   const invalid = encodeStored("Pod", fromKubeJSON("Pod", { metadata: { generateName: "bad-" }, spec: { containers: [{ name: "c" }] } }).message as object);
   for (let i = 0; i < 2; i++) assert.equal(await code(fixed.createStored(POD, "default", invalid, "")), 422, "no image: refused every time");
+  const causes = (p: Promise<unknown>) => p.then(() => [], (e: ApiError) => e.status.details?.causes?.map((c) => ({ ...c, message: c.message?.replace(/Bad_[a-z0-9]{5}/, "Bad_*") })));
+  const badPrefix = { metadata: { generateName: "Bad_" }, spec: template.spec };
+  const want = await causes(fixed.create(POD, "default", structuredClone(badPrefix)));
+  assert.ok(want?.some((c) => c.field === "metadata.generateName"));
+  for (let i = 0; i < 2; i++) assert.deepEqual(await causes(fixed.createStored(POD, "default", bytesOf(badPrefix), "")), want);
   assert.equal(await code(fixed.createStored(POD, "default", encodeStored("ConfigMap", {}), "")), 400, "not a pod");
 });
 

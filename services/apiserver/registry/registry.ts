@@ -26,7 +26,7 @@ import { boundPod, messageAllocatable, messageRequests } from "./binding.js";
 import { decideDelete, invalidDeleteOptions, shouldRemoveAfterUpdate, type DeleteOptions } from "./deletion.js";
 import { generateName, newUid, rfc3339 } from "./names.js";
 import { RecentValues } from "./recent-values.js";
-import { META_FIELDS, spliceFields, spliceStatus } from "./stored-splice.js";
+import { META_FIELDS, splicer, spliceStatus, type Spliced } from "./stored-splice.js";
 import { chargeUsage, decodeNodeUsage, emptyNodeUsage, encodeNodeUsage, insufficientResources, nodeUsageKey, podRequests, releaseUsage, type NodeUsage, type ResourceAmounts } from "../../scheduler/resources.js";
 
 export type PatchType = "json" | "merge" | "strategic" | "apply";
@@ -103,12 +103,14 @@ function loaded(value: Uint8Array, rev: number, remembered = false): Loaded {
 
 /**
  * A pod create body prepared once for every create from it (defaults, initial status,
- * generation; no name, uid or creation time): `prepared` is shared and never changed, `value`
- * its stored bytes, into which each create splices its identity.
+ * generation; no name, uid or creation time): `prepared` is shared and never changed;
+ * `splice` puts a create's identity into its stored bytes; `problems`: what validation finds
+ * besides the name (none: a create validates only its name).
  */
 interface PodTemplate {
   prepared: KubeObject;
-  value: Uint8Array;
+  splice: (identity: Uint8Array) => Spliced;
+  problems: FieldProblem[];
 }
 
 /** The metadata fields a create from a template fills in. */
@@ -379,7 +381,9 @@ export class Registry {
         strategy.defaults(obj);
         strategy.prepareForCreate(obj);
         for (const k of ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "uid", "creationTimestamp"]) delete meta[k];
-        t = { prepared: obj, value: encodeObject(info.kind, obj).value };
+        // What validation finds besides the name is the same for every pod of the template.
+        const problems = strategy.validate({ ...obj, metadata: { ...meta, name: generateName(meta.generateName, this.random) } }) as FieldProblem[];
+        t = { prepared: obj, splice: splicer(encodeObject(info.kind, obj).value, [], IDENTITY_FIELDS), problems: problems.filter((p) => p.field !== "metadata.name") };
       }
       if (this.templates.size >= POD_TEMPLATES) this.templates.clear();
       this.templates.set(id, t);
@@ -392,10 +396,10 @@ export class Registry {
     const strategy = strategyFor(info.kind);
     for (let attempt = 1; ; attempt++) {
       const identity = { name: generateName(t.prepared.metadata.generateName, this.random), uid: newUid(), creationTimestamp: rfc3339(this.now()) };
-      const obj = { ...t.prepared, metadata: { ...t.prepared.metadata, ...identity } };
-      this.validateOrThrow(info, identity.name, strategy.validate(obj) as FieldProblem[]);
+      const problems = t.problems.length > 0 ? strategy.validate({ ...t.prepared, metadata: { ...t.prepared.metadata, ...identity } }) : strategy.validateName(identity.name);
+      this.validateOrThrow(info, identity.name, problems as FieldProblem[]);
       await this.checkNamespaceOpen(info, ns, identity.name);
-      const { value } = spliceFields(t.value, encodeObject(info.kind, { metadata: identity }).value, [], IDENTITY_FIELDS);
+      const { value } = t.splice(encodeObject(info.kind, { metadata: identity }).value);
       const key = this.key(info, ns, identity.name);
       try {
         const [created] = await this.store.txn([{ op: "create", key, value }]);

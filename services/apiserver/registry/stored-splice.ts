@@ -150,33 +150,36 @@ export interface Spliced {
 }
 
 /**
- * spliceFields: `base` with the fields numbered `top` (of the object) and `meta` (of its
- * metadata) taken from `from`, which are removed where `from` lacks them. Both are stored
- * values of one kind. @throws CorruptValueError
+ * splicer: `base` with the fields numbered `top` (of the object) and `meta` (of its metadata)
+ * taken from a `from` given later, and removed where `from` lacks them; `base` is parsed once
+ * (a template many values are made from). Both are stored values of one kind.
+ * @throws CorruptValueError
  */
-export function spliceFields(base: Uint8Array, from: Uint8Array, top: readonly number[], meta: readonly number[]): Spliced {
+export function splicer(base: Uint8Array, top: readonly number[], meta: readonly number[]): (from: Uint8Array) => Spliced {
   const obj = objectEntry(base);
-  const fromObj = objectEntry(from);
   const fields = entries(base, obj.value, obj.end);
-  const fromFields = entries(from, fromObj.value, fromObj.end);
   const metaEntry = fields.find((e) => e.num === METADATA);
-  const fromMetaEntry = fromFields.find((e) => e.num === METADATA);
   const metaFields = metaEntry ? entries(base, metaEntry.value, metaEntry.end) : [];
-  const fromMetaFields = fromMetaEntry ? entries(from, fromMetaEntry.value, fromMetaEntry.end) : [];
-  const parts = takeFields(base, fields, from, fromFields, top);
-  if (!metaEntry) parts.unshift({ num: METADATA, parts: takeFields(base, [], from, fromMetaFields, meta) });
-  else if (!sameFields(base, metaFields, from, fromMetaFields, meta)) {
-    const i = parts.findIndex((p) => "src" in p && p.src === base && p.start === metaEntry.start);
-    parts[i] = { num: METADATA, parts: takeFields(base, metaFields, from, fromMetaFields, meta) };
-  }
-  const value = assemble(base, obj, parts);
-  const deleting = (meta.includes(DELETION_TIMESTAMP) ? fromMetaFields : metaFields).some((e) => e.num === DELETION_TIMESTAMP);
-  return { value, deleting };
+  const baseDeleting = metaFields.some((e) => e.num === DELETION_TIMESTAMP);
+  return (from) => {
+    const fromObj = objectEntry(from);
+    const fromFields = entries(from, fromObj.value, fromObj.end);
+    const fromMetaEntry = fromFields.find((e) => e.num === METADATA);
+    const fromMetaFields = fromMetaEntry ? entries(from, fromMetaEntry.value, fromMetaEntry.end) : [];
+    const parts = takeFields(base, fields, from, fromFields, top);
+    if (!metaEntry) parts.unshift({ num: METADATA, parts: takeFields(base, [], from, fromMetaFields, meta) });
+    else if (!sameFields(base, metaFields, from, fromMetaFields, meta)) {
+      const i = parts.findIndex((p) => "src" in p && p.src === base && p.start === metaEntry.start);
+      parts[i] = { num: METADATA, parts: takeFields(base, metaFields, from, fromMetaFields, meta) };
+    }
+    const deleting = meta.includes(DELETION_TIMESTAMP) ? fromMetaFields.some((e) => e.num === DELETION_TIMESTAMP) : baseDeleting;
+    return { value: assemble(base, obj, parts), deleting };
+  };
 }
 
 /** spliceStatus: a status write, `current` with the status and metadata.managedFields of `sent`. @throws CorruptValueError */
 export function spliceStatus(current: Uint8Array, sent: Uint8Array): Spliced {
-  return spliceFields(current, sent, [STATUS], [MANAGED_FIELDS]);
+  return splicer(current, [STATUS], [MANAGED_FIELDS])(sent);
 }
 
 const POD_SPEC = 2;

@@ -2,7 +2,7 @@
  * The shared skeleton of every strategy: metadata validation, status and generation handling
  * on create/update, status-subresource preparation. Kinds plug in their own rules.
  */
-import { clone, deepEqual, validateObjectMeta, validateObjectMetaUpdate } from "./meta.js";
+import { clone, deepEqual, validateObjectMeta, validateObjectMetaUpdate, validateObjectName } from "./meta.js";
 import type { NameValidator } from "./names.js";
 import type { FieldCause, ScaleSpec, Strategy, TableColumn, TableSpec } from "./types.js";
 import { translateTimestampSince } from "./duration.js";
@@ -89,6 +89,9 @@ export function makeStrategy(rules: KindRules): Strategy {
     },
     validate(obj) {
       return [...validateObjectMeta(obj?.metadata, metaRules), ...(rules.validate?.(obj) ?? [])];
+    },
+    validateName(name) {
+      return validateObjectName(name, metaRules);
     },
     validateUpdate(obj, old) {
       return [...validateObjectMetaUpdate(obj?.metadata, old?.metadata), ...(rules.validateUpdate?.(obj, old) ?? [])];

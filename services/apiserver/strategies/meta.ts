@@ -72,13 +72,18 @@ export interface MetaRules {
   nameValidator: NameValidator;
 }
 
+/** validateObjectName: the checks of `metadata.name` in {@link validateObjectMeta} (every cause has field `<fld>.name`). */
+export function validateObjectName(name: unknown, rules: MetaRules, fld = "metadata"): FieldCause[] {
+  if (!name) return [required(path(fld, "name"), "name or generateName is required")];
+  return rules.nameValidator(name as string, false).map((msg) => invalid(path(fld, "name"), name, msg));
+}
+
 /** validateObjectMeta: `ValidateObjectMeta` at path `metadata`. */
 export function validateObjectMeta(meta: any, rules: MetaRules, fld = "metadata"): FieldCause[] {
   const errs: FieldCause[] = [];
   const m = meta ?? {};
   if (m.generateName) for (const msg of rules.nameValidator(m.generateName, true)) errs.push(invalid(path(fld, "generateName"), m.generateName, msg));
-  if (!m.name) errs.push(required(path(fld, "name"), "name or generateName is required"));
-  else for (const msg of rules.nameValidator(m.name, false)) errs.push(invalid(path(fld, "name"), m.name, msg));
+  errs.push(...validateObjectName(m.name, rules, fld));
   if (rules.namespaced) {
     if (!m.namespace) errs.push(required(path(fld, "namespace")));
     else for (const msg of isDNS1123Label(m.namespace)) errs.push(invalid(path(fld, "namespace"), m.namespace, msg));

@@ -82,6 +82,8 @@ export interface Strategy {
   prepareForUpdate(obj: any, old: any): void;
   /** Metadata, spec and the kind's rules; no kind validates status. */
   validate(obj: any): FieldCause[];
+  /** The part of {@link validate} about `metadata.name` (its causes are exactly those with field `metadata.name`). */
+  validateName(name: unknown): FieldCause[];
   /**
    * Update-only rules: metadata identity (name, namespace, uid, creationTimestamp), generation not
    * decremented, no new finalizers while deleting, and the kind's immutable fields. It does NOT
