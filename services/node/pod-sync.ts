@@ -100,28 +100,22 @@ const LOST_REASON = "ContainerStatusUnknown";
  * else rebuilt from the pod's status (see the module doc).
  */
 export function containerHistory(name: string, image: string, instances: readonly ContainerInstance[] | undefined, statusEntry: any, now: number): ContainerInstance[] {
-  const own = (instances ?? []).filter((i) => i.name === name);
-  if (own.length > 0) return own;
-  if (!statusEntry) return [];
+  const own: ContainerInstance[] = [];
+  if (instances) for (const i of instances) if (i.name === name) own.push(i);
+  if (own.length > 0 || !statusEntry) return own;
   const rc: number = statusEntry.restartCount ?? 0;
-  const base = { name, image: statusEntry.image ?? image, imageID: statusEntry.imageID ?? "", ready: false, createdAt: 0 };
-  const fromTerminated = (t: any, attempt: number, id: string | undefined): ContainerInstance => ({
-    ...base,
-    id: t.containerID ?? id ?? "",
-    attempt,
-    state: "exited",
-    exitCode: t.exitCode ?? 0,
-    ...(t.reason ? { reason: t.reason } : {}),
-    ...(t.message ? { message: t.message } : {}),
-    startedAt: parseTime(t.startedAt) ?? 0,
-    finishedAt: parseTime(t.finishedAt) ?? 0,
-  });
+  const img: string = statusEntry.image ?? image;
+  const imageID: string = statusEntry.imageID ?? "";
   const st = statusEntry.state ?? {};
-  if (st.terminated) return [fromTerminated(st.terminated, rc, statusEntry.containerID)];
+  if (st.terminated) return [fromTerminated(name, img, imageID, st.terminated, rc, statusEntry.containerID)];
   if (st.running) {
     return [
       {
-        ...base,
+        name,
+        image: img,
+        imageID,
+        ready: false,
+        createdAt: 0,
         id: statusEntry.containerID ?? "",
         attempt: rc,
         state: "exited",
@@ -133,8 +127,18 @@ export function containerHistory(name: string, image: string, instances: readonl
       },
     ];
   }
-  if (statusEntry.lastState?.terminated) return [fromTerminated(statusEntry.lastState.terminated, rc, undefined)];
-  return [];
+  if (statusEntry.lastState?.terminated) return [fromTerminated(name, img, imageID, statusEntry.lastState.terminated, rc, undefined)];
+  return own;
+}
+
+/** An instance rebuilt from a status's `terminated` state (not in the runtime: createdAt 0). */
+function fromTerminated(name: string, image: string, imageID: string, t: any, attempt: number, id: string | undefined): ContainerInstance {
+  const i: ContainerInstance = { name, image, imageID, ready: false, createdAt: 0, id: t.containerID ?? id ?? "", attempt, state: "exited", exitCode: t.exitCode ?? 0 };
+  if (t.reason) i.reason = t.reason;
+  if (t.message) i.message = t.message;
+  i.startedAt = parseTime(t.startedAt) ?? 0;
+  i.finishedAt = parseTime(t.finishedAt) ?? 0;
+  return i;
 }
 
 function shouldRestart(policy: string, exitCode: number): boolean {
@@ -162,20 +166,28 @@ interface ContainerPlanState {
 
 type Step = { kind: "start"; action: PodAction & { type: "start" } } | { kind: "wait"; until: number } | { kind: "none" };
 
+/** What the runtime is told about a container it starts. */
+function containerConfig(c: ContainerPlanState): ContainerConfig {
+  const config: ContainerConfig = { name: c.spec.name, image: c.spec.image ?? "" };
+  if (c.init) config.init = true;
+  else {
+    const rd = readinessDelayMs(c.spec);
+    if (rd !== undefined) config.readinessDelayMs = rd;
+  }
+  return config;
+}
+
 /** What happens next for one container (pure). */
 function stepContainer(c: ContainerPlanState, policy: string, now: number, b: RestartBackoff): Step {
   const cur = c.history[0];
-  const config: ContainerConfig = { name: c.spec.name, image: c.spec.image ?? "", ...(c.init ? { init: true } : {}) };
-  const rd = readinessDelayMs(c.spec);
-  if (rd !== undefined && !c.init) config.readinessDelayMs = rd;
-  if (!cur) return { kind: "start", action: { type: "start", container: config, attempt: 0 } };
+  if (!cur) return { kind: "start", action: { type: "start", container: containerConfig(c), attempt: 0 } };
   const inRuntime = cur.createdAt !== 0;
   if (cur.state === "creating" || cur.state === "running") return { kind: "none" };
   if (cur.state === "failed") {
     const until = cur.createdAt + b.baseMs;
     c.pullBackoff = true;
     if (now < until) return { kind: "wait", until };
-    return { kind: "start", action: { type: "start", container: config, attempt: cur.attempt } };
+    return { kind: "start", action: { type: "start", container: containerConfig(c), attempt: cur.attempt } };
   }
   const exitCode = cur.exitCode ?? 0;
   const restart = c.init ? exitCode !== 0 && policy !== "Never" : shouldRestart(policy, exitCode);
@@ -192,20 +204,25 @@ function stepContainer(c: ContainerPlanState, policy: string, now: number, b: Re
     c.backoffMs = delay;
     return { kind: "wait", until };
   }
-  const start: PodAction & { type: "start" } = { type: "start", container: config, attempt: cur.attempt + 1 };
+  const start: PodAction & { type: "start" } = { type: "start", container: containerConfig(c), attempt: cur.attempt + 1 };
   if (!inRuntime) start.previous = cur;
   return { kind: "start", action: start };
 }
 
 function terminated(i: ContainerInstance): any {
-  return {
-    exitCode: i.exitCode ?? 0,
-    ...(i.reason ? { reason: i.reason } : {}),
-    ...(i.message ? { message: i.message } : {}),
-    ...(i.startedAt ? { startedAt: kubeTime(i.startedAt) } : {}),
-    ...(i.finishedAt ? { finishedAt: kubeTime(i.finishedAt) } : {}),
-    ...(i.id ? { containerID: i.id } : {}),
-  };
+  const t: any = { exitCode: i.exitCode ?? 0 };
+  if (i.reason) t.reason = i.reason;
+  if (i.message) t.message = i.message;
+  if (i.startedAt) t.startedAt = kubeTime(i.startedAt);
+  if (i.finishedAt) t.finishedAt = kubeTime(i.finishedAt);
+  if (i.id) t.containerID = i.id;
+  return t;
+}
+
+/** The entry of `list` (container statuses, conditions by `key`) whose `key` is `value`. */
+function findBy(list: any[] | undefined, key: string, value: unknown): any {
+  if (list) for (const x of list) if (x && x[key] === value) return x;
+  return undefined;
 }
 
 function containerStatus(c: ContainerPlanState, pod: any, waitingReason: string): any {
@@ -239,8 +256,7 @@ function containerStatus(c: ContainerPlanState, pod: any, waitingReason: string)
   if (last) out.lastState = { terminated: terminated(last) };
   else if (cur.attempt > 0) {
     // The runtime no longer holds the instance before this one: keep what the status said.
-    const list: any[] = (c.init ? pod.status?.initContainerStatuses : pod.status?.containerStatuses) ?? [];
-    const old = list.find((s: any) => s?.name === c.spec.name);
+    const old = findBy(c.init ? pod.status?.initContainerStatuses : pod.status?.containerStatuses, "name", c.spec.name);
     if (old?.lastState?.terminated) out.lastState = old.lastState;
   }
   out.lastState ??= {};
@@ -277,7 +293,7 @@ export function podPhase(statuses: any[], policy: string, deleting: boolean): st
 
 function condition(type: string, ok: boolean, prev: any[], now: number, reason?: string, message?: string): any {
   const status = ok ? "True" : "False";
-  const old = prev.find((c) => c?.type === type);
+  const old = findBy(prev, "type", type);
   const c: any = { type, status, lastProbeTime: null, lastTransitionTime: old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : kubeTime(now) };
   if (!ok && reason) c.reason = reason;
   if (!ok && message) c.message = message;
@@ -285,6 +301,13 @@ function condition(type: string, ok: boolean, prev: any[], now: number, reason?:
 }
 
 const OWN_CONDITIONS = new Set(["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"]);
+
+/** The plan state of each container of a list of the spec. */
+function planStates(containers: any[] | undefined, init: boolean, instances: readonly ContainerInstance[] | undefined, statuses: any[] | undefined, now: number): ContainerPlanState[] {
+  const out: ContainerPlanState[] = [];
+  if (containers) for (const c of containers) out.push({ spec: c, init, history: containerHistory(c.name, c.image ?? "", instances, findBy(statuses, "name", c.name), now), done: false });
+  return out;
+}
 
 /** decidePod: see the module doc. */
 export function decidePod(input: PodSyncInput): PodAction[] {
@@ -296,20 +319,10 @@ export function decidePod(input: PodSyncInput): PodAction[] {
   const terminal = prevStatus.phase === "Succeeded" || prevStatus.phase === "Failed";
   const actions: PodAction[] = [];
 
-  const entry = (list: any[] | undefined, name: string) => (list ?? []).find((s: any) => s?.name === name);
-  const inits: ContainerPlanState[] = (spec.initContainers ?? []).map((c: any) => ({
-    spec: c,
-    init: true,
-    history: containerHistory(c.name, c.image ?? "", instances, entry(prevStatus.initContainerStatuses, c.name), now),
-    done: false,
-  }));
-  const apps: ContainerPlanState[] = (spec.containers ?? []).map((c: any) => ({
-    spec: c,
-    init: false,
-    history: containerHistory(c.name, c.image ?? "", instances, entry(prevStatus.containerStatuses, c.name), now),
-    done: false,
-  }));
-  const live = (instances ?? []).some((i) => i.state === "creating" || i.state === "running");
+  const inits = planStates(spec.initContainers, true, instances, prevStatus.initContainerStatuses, now);
+  const apps = planStates(spec.containers, false, instances, prevStatus.containerStatuses, now);
+  let live = false;
+  if (instances) for (const i of instances) if (i.state === "creating" || i.state === "running") live = true;
 
   // ---- deletion and terminal pods: never start anything -------------------------------
   if (deleting || terminal) {
@@ -353,14 +366,18 @@ export function decidePod(input: PodSyncInput): PodAction[] {
   }
 
   // ---- status -------------------------------------------------------------------------
-  const initStatuses = inits.map((c) => containerStatus(c, pod, "PodInitializing"));
-  const appStatuses = apps.map((c) => containerStatus(c, pod, initDone ? "ContainerCreating" : "PodInitializing"));
+  const initStatuses: any[] = [];
+  for (const c of inits) initStatuses.push(containerStatus(c, pod, "PodInitializing"));
+  const appStatuses: any[] = [];
+  for (const c of apps) appStatuses.push(containerStatus(c, pod, initDone ? "ContainerCreating" : "PodInitializing"));
   if (deleting) {
     // Containers that never started end as unknown, as the kubelet reports them on a deleted pod.
-    for (const s of [...initStatuses, ...appStatuses]) {
-      if (s.state.waiting && !(s.lastState && s.lastState.terminated)) s.state = { terminated: { exitCode: 137, reason: LOST_REASON, message: "The container could not be located when the pod was deleted.  The container used to be Running" } };
-      else if (s.state.waiting && s.lastState?.terminated) s.state = { terminated: s.lastState.terminated };
-      s.ready = false;
+    for (const list of [initStatuses, appStatuses]) {
+      for (const s of list) {
+        if (s.state.waiting && !(s.lastState && s.lastState.terminated)) s.state = { terminated: { exitCode: 137, reason: LOST_REASON, message: "The container could not be located when the pod was deleted.  The container used to be Running" } };
+        else if (s.state.waiting && s.lastState?.terminated) s.state = { terminated: s.lastState.terminated };
+        s.ready = false;
+      }
     }
   }
   let phase: string;
@@ -368,7 +385,8 @@ export function decidePod(input: PodSyncInput): PodAction[] {
   else if (!initDone && !deleting) phase = "Pending";
   else phase = podPhase(appStatuses, policy, deleting);
   const prevConditions: any[] = prevStatus.conditions ?? [];
-  const unready = appStatuses.filter((s) => !s.ready).map((s) => s.name);
+  const unready: string[] = [];
+  for (const s of appStatuses) if (!s.ready) unready.push(s.name);
   const completed = phase === "Succeeded" || phase === "Failed";
   const containersReady = unready.length === 0 && !completed && appStatuses.length > 0;
   const notReadyReason = completed ? "PodCompleted" : "ContainersNotReady";
@@ -378,7 +396,7 @@ export function decidePod(input: PodSyncInput): PodAction[] {
   let readyMessage = notReadyMessage;
   if (containersReady) {
     for (const g of spec.readinessGates ?? []) {
-      const c = prevConditions.find((x) => x?.type === g?.conditionType);
+      const c = findBy(prevConditions, "type", g?.conditionType);
       if (!c || c.status !== "True") {
         ready = false;
         readyReason = "ReadinessGatesNotReady";
@@ -387,15 +405,16 @@ export function decidePod(input: PodSyncInput): PodAction[] {
       }
     }
   }
-  const incompleteInit = inits.filter((c) => !c.done).map((c) => c.spec.name);
+  const incompleteInit: string[] = [];
+  for (const c of inits) if (!c.done) incompleteInit.push(c.spec.name);
   const conditions = [
     condition("PodReadyToStartContainers", !completed && !deleting, prevConditions, now),
     condition("Initialized", initDone, prevConditions, now, "ContainersNotInitialized", `containers with incomplete status: [${incompleteInit.join(" ")}]`),
     condition("Ready", ready, prevConditions, now, readyReason, readyMessage),
     condition("ContainersReady", containersReady, prevConditions, now, notReadyReason, notReadyMessage),
-    prevConditions.find((c) => c?.type === "PodScheduled") ?? condition("PodScheduled", true, prevConditions, now),
-    ...prevConditions.filter((c) => c && !OWN_CONDITIONS.has(c.type)),
+    findBy(prevConditions, "type", "PodScheduled") ?? condition("PodScheduled", true, prevConditions, now),
   ];
+  for (const c of prevConditions) if (c && !OWN_CONDITIONS.has(c.type)) conditions.push(c);
 
   const status: any = {
     phase,
@@ -405,10 +424,10 @@ export function decidePod(input: PodSyncInput): PodAction[] {
     podIP: node.podIP,
     podIPs: [{ ip: node.podIP }],
     startTime: prevStatus.startTime ?? kubeTime(now),
-    ...(initStatuses.length > 0 ? { initContainerStatuses: initStatuses } : {}),
-    containerStatuses: appStatuses,
-    ...(prevStatus.qosClass ? { qosClass: prevStatus.qosClass } : {}),
   };
+  if (initStatuses.length > 0) status.initContainerStatuses = initStatuses;
+  status.containerStatuses = appStatuses;
+  if (prevStatus.qosClass) status.qosClass = prevStatus.qosClass;
   if (prevStatus.nominatedNodeName) status.nominatedNodeName = prevStatus.nominatedNodeName;
   actions.push({ type: "status", status });
   if (deleting) actions.push({ type: "delete" });
