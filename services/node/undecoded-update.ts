@@ -4,7 +4,7 @@
  * decoding the stored object the API returns costs more than the write's encoding.
  */
 import type { KubeClient, KubeObject } from "../client/index.js";
-import { encodeStored, fromKubeJSON, lookupResourceByKind } from "../schema/index.js";
+import { encodeStoredJSON, lookupResourceByKind } from "../schema/index.js";
 
 /** UnservedKindError: the schema serves no API resource of this kind. */
 export class UnservedKindError extends Error {
@@ -20,7 +20,7 @@ export async function updateUndecoded(client: KubeClient, body: KubeObject, subr
   const info = lookupResourceByKind(body.kind);
   if (!info?.stored) throw new UnservedKindError(`no API resource serves kind ${body.kind}`);
   const m = body.metadata;
-  const object = encodeStored(info.kind, fromKubeJSON(info.kind, { ...body, metadata: { ...m, resourceVersion: undefined } }).message as object);
+  const object = encodeStoredJSON(info.kind, body).value; // without the resourceVersion
   const r = await client.api.call(
     { group: info.group, resource: info.resource },
     { verb: "update", namespace: m.namespace ?? "", name: m.name, object, expectedRevision: Number(m.resourceVersion ?? 0), subresource },
