@@ -220,7 +220,7 @@ test("replicaset controller - expectations expire, so lost events delay a sync b
     await sleep(50);
     assert.equal(api.pods().length, 2, "not before the expiry");
     // After the expiry the controller acts on what it sees (an empty cache): it creates again.
-    await until("a sync after the expiry", () => api.pods().length > 2, 2000);
+    await until("a sync after the expiry", () => api.pods().length > 2, 5000); // generous: the full suite loads the machine
   } finally {
     await stop();
   }
