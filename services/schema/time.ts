@@ -63,16 +63,17 @@ function parseRFC3339Uncached(text: string): Instant | undefined {
  * "2006-01-02T15:04:05.000000Z" (microseconds) for MicroTime.
  */
 export function formatRFC3339(seconds: number, nanos: number, micro: boolean): string {
-  // The date part is the costly one and repeats (objects written in the same second): remember recent ones.
-  let base = formattedMemo.get(seconds);
-  if (base === undefined) {
+  // The date part is the costly one and repeats (objects written in the same second): remember
+  // recent ones, as Time writes them (one string per second, not a new one per object).
+  let whole = formattedMemo.get(seconds);
+  if (whole === undefined) {
     const iso = new Date(seconds * 1000).toISOString(); // "...T15:04:05.000Z"
-    base = iso.slice(0, iso.length - 5);
+    whole = `${iso.slice(0, iso.length - 5)}Z`;
     if (formattedMemo.size >= MEMO_SIZE) formattedMemo.clear();
-    formattedMemo.set(seconds, base);
+    formattedMemo.set(seconds, whole);
   }
-  if (!micro) return `${base}Z`;
-  return `${base}.${String(Math.floor(nanos / 1000)).padStart(6, "0")}Z`;
+  if (!micro) return whole;
+  return `${whole.slice(0, whole.length - 1)}.${String(Math.floor(nanos / 1000)).padStart(6, "0")}Z`;
 }
 
 const formattedMemo = new Map<number, string>();

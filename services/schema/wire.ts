@@ -1,9 +1,12 @@
 /**
- * The one-pass wire codec: protobuf bytes -> Kubernetes JSON, with no message objects in
- * between. Per message type a decoder is compiled on first use (new Function) from the same
- * field plan json.ts converts messages with, so the JSON it builds is exactly
- * `toKubeJSON(decode(bytes))`: the same JSON rules (omitempty, pointers, always-emitted fields,
- * inlined embedded structs, maps, the special messages), keys in schema order.
+ * The one-pass wire codec: protobuf bytes <-> Kubernetes JSON, with no message objects in
+ * between. Per message type a decoder and an encoder are compiled on first use (new Function)
+ * from the same field plans json.ts converts messages with:
+ * - decoding builds exactly `toKubeJSON(decode(bytes))`: the same JSON rules (omitempty,
+ *   pointers, always-emitted fields, inlined embedded structs, maps, the special messages),
+ *   keys in schema order;
+ * - encoding writes exactly `encode(fromKubeJSON(json))`, or gives up (BAIL) on anything
+ *   fromKubeJSON would reject or warn about, so that the caller can take that path.
  *
  * Wire semantics are protobufjs' (the generated decoders in gen/proto.js, which remain the
  * message path): a field with an unexpected wire type is skipped as unknown, a message field
@@ -849,14 +852,14 @@ const encoderHolder = (p: TypePlan) => compiledOnce(encoders, p, compileEncoder)
 export const internedString: (bytes: Uint8Array, start: number, end: number) => string = key;
 
 /**
- * decodeJSON: the message `protoName` encoded in bytes[start, end) as Kubernetes JSON, its
- * fields added to `out` (e.g. one that starts with apiVersion and kind). Equal to
- * `messageToKubeJSON(protoName, <protobufjs decode of the bytes>)`.
+ * decodeJSON: the message `protoName` (e.g. "k8s.core.v1.PodStatus") encoded in
+ * bytes[start, end) as Kubernetes JSON, its fields added to `out` (e.g. one that starts with
+ * apiVersion and kind). Equal to `messageToKubeJSON(protoName, <protobufjs decode of the bytes>)`.
  *
  * @throws {@link WireError} for bytes that are not an encoding of the message;
  *   {@link SchemaError} for a RawExtension that does not hold JSON.
  */
-export function decodeJSON(protoName: string, bytes: Uint8Array, start: number, end: number, out: Record<string, unknown> = {}): Record<string, unknown> {
+export function decodeJSON(protoName: string, bytes: Uint8Array, start = 0, end = bytes.length, out: Record<string, unknown> = {}): Record<string, unknown> {
   return decoderHolder(planFor(protoName)).run(bytes, start, end, 0, out);
 }
 
