@@ -3,7 +3,9 @@
  * (default 10,000, tiny requests) onto SCALE_NODES sim nodes (default 1,000) hosted by ONE
  * node-host process, measured from the Deployment create to every pod Available as seen by a
  * watch (bus informers on Pods and Deployments in this process, fed by the relay's change
- * events, as every actor's informer is).
+ * events, as every actor's informer is; the pod informer reads only name, creation time, node,
+ * phase and Ready from each event's stored bytes (bench/peek.ts), so that this process, which
+ * shares the cores with the cluster, takes little of them).
  *
  * Each run is a fresh cluster (startCluster: nats-server, redis-server, a relay, SCALE_APISERVERS
  * API servers) plus a controller-manager, the node host and N schedulers; runs with 1 and 2
@@ -16,8 +18,9 @@
  *   timestamp has 1 s resolution so this over-states by ~0.5 s on average), and the same from the
  *   pod's first ADDED event in the watch (ms resolution);
  * - peak memory (VmHWM) of every process, the node host and the API servers in the table;
- * - CPU% of every process (from /proc/<pid>/stat, sampled each second) and API requests by
- *   verb (a plain subscription to `k8s.api.>`), to show where the time goes.
+ * - CPU% of every process (from /proc/<pid>/stat, sampled each second), CPU ms per pod of each
+ *   (and of this process, outside the sum), and API requests by verb (a plain subscription to
+ *   `k8s.api.>`, peeking at each request's resource and verb), to show where the time goes.
  * The last line reads `end-to-end: N pods/s` for the better run; the issue's goal (≥ 2,000 pods/s
  * on this 2-core machine) is printed with whether it is met.
  *
