@@ -14,7 +14,7 @@
  */
 import { applyJsonPatch, applyMergePatch, applyServerSide, applyStrategicMergePatch, PatchError } from "../../apimachinery/index.js";
 import { fieldsOf, matchesFields, parseFieldSelector, parseLabelSelector } from "../../apimachinery/index.js";
-import type { Node, ObjectMeta, Pod, ResourceInfo } from "../../schema/index.js";
+import type { Node, ObjectMeta, ResourceInfo } from "../../schema/index.js";
 import { CorruptValueError, decodeStored, encodeStored, fromKubeJSON, k8s, lookupResourceByKind, peekStoredPod } from "../../schema/index.js";
 import { listPrefix, objectKey } from "../../store/object-keys.js";
 import { AlreadyExistsError, ConflictError, NotFoundError, type RedisStore, type StoredObject, type TxnOp } from "../../store/index.js";
