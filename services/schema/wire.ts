@@ -469,6 +469,10 @@ const decoderHolder = (p: TypePlan) => compiledOnce(decoders, p, compileDecoder)
 // fromKubeJSON would reject or warn about (a wrong type, an unknown key, a bad quantity) makes
 // them give up (throw BAIL) and the caller runs fromKubeJSON + encodeStored instead, which
 // reports it with its path. So results, errors and warnings are fromKubeJSON's exactly.
+// For example ContainerPort's encoder holds, for `containerPort` (int32, field 3):
+//   { const x = v["containerPort"]; if (x != null) { if (x !== 0) { w.varint(24); SCALAR_ENCODERS.int32(w, x); } } }
+// and ends with the unknown-key check:
+//   let known = 0, all = 0; if (v["name"] !== undefined) known++; ...; for (const k in v) all++; if (all !== known) throw BAIL;
 
 /** BAIL: what an encoder throws when the JSON is not something it encodes as fromKubeJSON would (without a warning). */
 export const BAIL = Symbol("wire: use fromKubeJSON");
