@@ -69,10 +69,17 @@ function imageIDOf(image: string): string {
   return `${image}@sha256:${out}`;
 }
 
-function randomHex(random: () => number, chars: number): string {
+/** Two hex digits of each byte value. */
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** `chars` hex digits, 8 from each 32-bit draw of `random` (by table: no number formatting per digit). */
+export function randomHex(random: () => number, chars: number): string {
   let s = "";
-  while (s.length < chars) s += Math.floor(random() * 0x100000000).toString(16).padStart(8, "0");
-  return s.slice(0, chars);
+  while (s.length < chars) {
+    const w = (random() * 0x100000000) >>> 0;
+    s += HEX_BYTE[w >>> 24]! + HEX_BYTE[(w >>> 16) & 255]! + HEX_BYTE[(w >>> 8) & 255]! + HEX_BYTE[w & 255]!;
+  }
+  return s.length === chars ? s : s.slice(0, chars);
 }
 
 export class SimRuntime implements Runtime {

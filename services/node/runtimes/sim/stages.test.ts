@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { advance, DEFAULT_SIM_PROFILE, draw, planContainer, requestStop, seededRandom, SimRuntime, TimerHeap, type SimContainer, type SimProfile } from "./index.js";
+import { randomHex } from "./sim-runtime.js";
 import type { RuntimeEvent } from "../../runtime.js";
 
 const FLAT: SimProfile = { ...DEFAULT_SIM_PROFILE, startup: { ms: 100, jitterMs: 0 }, ready: { ms: 0, jitterMs: 0 }, stop: { ms: 50, jitterMs: 0 }, initRun: { ms: 10, jitterMs: 0 }, crashAfter: { ms: 1000, jitterMs: 0 } };
@@ -140,4 +141,16 @@ test("timer heap - with slack, the real timer fires on a multiple of it and runs
   armed[0]!.fn();
   assert.deepEqual(ran, [101, 104]);
   assert.deepEqual(armed.map((a) => a.ms), [10, 10], "re-armed for 120");
+});
+
+test("sim runtime - randomHex: 8 zero-padded hex digits per 32-bit draw, cut to length", () => {
+  const draws = [0, 0.5, 0.999999999, 1 / 4294967296];
+  let i = 0;
+  const random = () => draws[i++ % draws.length]!;
+  assert.equal(randomHex(random, 32), "00000000" + "80000000" + "fffffffb" + "00000001");
+  assert.equal(randomHex(seededRandom(9), 12).length, 12);
+  const r1 = seededRandom(5);
+  const r2 = seededRandom(5);
+  const want = Array.from({ length: 8 }, () => Math.floor(r2() * 0x100000000).toString(16).padStart(8, "0")).join("");
+  assert.equal(randomHex(r1, 64), want, "the digits of Math.floor(draw·2³²) in order");
 });
