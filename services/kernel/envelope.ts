@@ -11,7 +11,7 @@
  * ```
  */
 import { bus } from "../schema/bus.js";
-import { lenFieldSize, utf8Bytes, varintFieldSize, writeLenField, writeVarintField } from "./wire.js";
+import { lenFieldSize, utf8Bytes, varintFieldSize, writeLenField, writeVarintField } from "../schema/proto-write.js";
 
 /** The envelope format version this code writes and accepts. */
 export const ENVELOPE_VERSION = 1;

@@ -6,7 +6,7 @@
  * ChangeEventBatch { repeated ChangeEvent events = 1 }, ChangeEvent { type = 1; revision = 2;
  * prevRevision = 3; resource = 4; namespace = 5; name = 6; createRevision = 7; object = 8 }).
  */
-import { LEN, lenFieldSize, tag, utf8Length, varintFieldSize, varintSize, writeLenField, writeStringField, writeVarint, writeVarintField } from "../kernel/wire.js";
+import { LEN, lenFieldSize, tag, utf8Length, varintFieldSize, varintSize, writeLenField, writeStringField, writeVarint, writeVarintField } from "../schema/proto-write.js";
 import type { IChangeEvent } from "../schema/bus.js";
 
 const EVENT = tag(1, LEN);

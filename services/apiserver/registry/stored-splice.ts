@@ -13,6 +13,7 @@
  */
 import protobuf from "protobufjs/minimal.js";
 import { CorruptValueError, STORED_FORMAT_VERSION, STORED_MAGIC } from "../../schema/index.js";
+import { LEN, tag, varintSize, writeVarint } from "../../schema/proto-write.js";
 
 const METADATA = 1;
 const STATUS = 3;
@@ -21,7 +22,6 @@ export const META_FIELDS = { name: 1, uid: 5, creationTimestamp: 8 } as const;
 const DELETION_TIMESTAMP = 9;
 const MANAGED_FIELDS = 17;
 const ENVELOPE_OBJECT = 2;
-const LEN = 2;
 
 /** One field entry of a message: its number and its bytes (tag to end of value) as [start, end). */
 interface Entry {
@@ -64,28 +64,10 @@ function objectEntry(stored: Uint8Array): Entry {
 /** Bytes to write, as an entry of field `num`: a slice of a source, or a length-delimited entry to assemble. */
 type Part = { num: number; src: Uint8Array; start: number; end: number } | { num: number; parts: Part[] };
 
-function varintSize(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v >>>= 7;
-    n++;
-  }
-  return n;
-}
-
 function partSize(p: Part): number {
   if ("src" in p) return p.end - p.start;
   const len = p.parts.reduce((n, q) => n + partSize(q), 0);
-  return varintSize((p.num << 3) | LEN) + varintSize(len) + len;
-}
-
-function writeVarint(out: Uint8Array, pos: number, v: number): number {
-  while (v >= 0x80) {
-    out[pos++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  out[pos++] = v;
-  return pos;
+  return varintSize(tag(p.num, LEN)) + varintSize(len) + len;
 }
 
 function writePart(out: Uint8Array, pos: number, p: Part): number {
@@ -93,7 +75,7 @@ function writePart(out: Uint8Array, pos: number, p: Part): number {
     out.set(p.src.subarray(p.start, p.end), pos);
     return pos + p.end - p.start;
   }
-  pos = writeVarint(out, pos, (p.num << 3) | LEN);
+  pos = writeVarint(out, pos, tag(p.num, LEN));
   pos = writeVarint(out, pos, p.parts.reduce((n, q) => n + partSize(q), 0));
   for (const q of p.parts) pos = writePart(out, pos, q);
   return pos;

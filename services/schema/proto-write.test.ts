@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import protobuf from "protobufjs/minimal.js";
-import { varintSize, WireRangeError, writeVarint } from "./wire.js";
+import { varintSize, WireRangeError, writeVarint } from "./proto-write.js";
 
 test("wire - varints of 0 .. 2^53-1 are protobuf's, and their size is exact", () => {
   for (const n of [0, 1, 127, 128, 16_383, 16_384, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 35 + 12_345, Number.MAX_SAFE_INTEGER]) {

@@ -1,5 +1,5 @@
 /**
- * wire: the few protobuf wire-format primitives the bus writes by hand (the envelope, the
+ * proto-write: the few protobuf wire-format primitives written by hand (the bus envelope, the
  * relay's change batches): sizes are computed first, then the message is written into one
  * buffer of exactly that size. The generated encoders build a list of pending writes per
  * field and copy at the end; on the bus's hottest messages that garbage cost more than the
