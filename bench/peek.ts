@@ -15,7 +15,7 @@
  * { request = 1 }, ApiRequest { verb = 1; resource = 3; subresource = 13 }).
  */
 import protobuf from "protobufjs/minimal.js";
-import { STORED_FORMAT_VERSION, STORED_MAGIC } from "../services/schema/stored.js";
+import { storedEnvelope, type StoredEnvelope } from "../services/schema/stored.js";
 
 /** A pod's progress as the bench measures it ("" / 0 when a field is unset). */
 export interface PodProgress {
@@ -52,24 +52,18 @@ function nested(r: protobuf.Reader, read: (end: number) => void): void {
 
 /** peekPodProgress: see the module doc. @throws {@link PeekError} */
 export function peekPodProgress(bytes: Uint8Array): PodProgress {
-  if (bytes.length < 4 || bytes[0] !== STORED_MAGIC[0] || bytes[1] !== STORED_MAGIC[1] || bytes[2] !== STORED_MAGIC[2] || bytes[3] !== STORED_FORMAT_VERSION) {
-    throw new PeekError("not a stored value of this format");
-  }
   const out: PodProgress = { name: "", createdMs: 0, nodeName: "", phase: "", ready: false };
-  const r = protobuf.Reader.create(bytes);
-  r.pos = 4;
-  let kind = "";
-  let start = -1;
-  let end = -1;
+  let envelope: StoredEnvelope;
   try {
-    fields(r, r.len, (f, wire) => {
-      if (wire !== LEN || (f !== 1 && f !== 2)) return false;
-      if (f === 1) kind = r.string();
-      else nested(r, (stop) => ((start = r.pos), (end = stop)));
-      return true;
-    });
-    if (kind !== "Pod" || start < 0) throw new PeekError(`a stored ${kind || "value"}, not a Pod`);
-    r.pos = start;
+    envelope = storedEnvelope(bytes);
+  } catch (err) {
+    throw new PeekError(`not a stored value of this format: ${(err as Error).message}`, { cause: err });
+  }
+  const { info, start, end } = envelope;
+  if (info.kind !== "Pod") throw new PeekError(`a stored ${info.kind}, not a Pod`);
+  const r = protobuf.Reader.create(bytes);
+  r.pos = start;
+  try {
     fields(r, end, (f, wire) => {
       if (wire !== LEN || f < 1 || f > 3) return false;
       nested(r, (stop) => (f === 1 ? readMeta(r, stop, out) : f === 2 ? readSpec(r, stop, out) : readStatus(r, stop, out)));

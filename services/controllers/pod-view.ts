@@ -26,7 +26,7 @@
  * Decoded parts go through the schema's one-pass decoder (`decodeJSON`).
  */
 import protobuf from "protobufjs/minimal.js";
-import { decodeJSON, decodeStoredJSON, STORED_FORMAT_VERSION, STORED_MAGIC } from "../schema/index.js";
+import { decodeJSON, decodeStoredJSON, storedEnvelope } from "../schema/index.js";
 import type { KubeObject } from "../client/index.js";
 
 const LEN = 2; // wire type of strings and messages
@@ -48,25 +48,6 @@ function fieldEnd(r: protobuf.Reader): number {
   const len = r.uint32();
   if (r.pos + len > r.len) throw new RangeError("field runs past the end");
   return r.pos + len;
-}
-
-/** The stored object's bytes when `bytes` is a stored Pod of this format, else undefined. */
-function podBytes(bytes: Uint8Array, r: protobuf.Reader): [number, number] | undefined {
-  if (bytes.length < 4 || bytes[0] !== STORED_MAGIC[0] || bytes[1] !== STORED_MAGIC[1] || bytes[2] !== STORED_MAGIC[2] || bytes[3] !== STORED_FORMAT_VERSION) return undefined;
-  r.pos = 4;
-  let kind = "";
-  let object: [number, number] | undefined;
-  while (r.pos < r.len) {
-    const tag = r.uint32();
-    if (tag === tagOf(1)) kind = r.string();
-    else if (tag === tagOf(2)) {
-      const end = fieldEnd(r);
-      object = [r.pos, end];
-      r.pos = end;
-    }
-    else r.skipType(tag & 7);
-  }
-  return kind === "Pod" ? object : undefined;
 }
 
 /** PodViews: decodes pod views (see the module doc), remembering what each view was decoded from. */
@@ -97,17 +78,17 @@ export class PodViews {
   }
 
   private viewOf(bytes: Uint8Array, modRevision: number, previous: KubeObject | undefined): KubeObject | undefined {
+    const envelope = storedEnvelope(bytes);
+    if (envelope.info.kind !== "Pod") return undefined;
     const r = protobuf.Reader.create(bytes);
-    const object = podBytes(bytes, r);
-    if (!object) return undefined;
     const resourceVersion = String(modRevision);
     let metadata: Record<string, any> | undefined;
     let metaKey = "";
     const spec: Record<string, unknown> = {};
     let status: unknown;
     let tolerations: unknown[] | undefined;
-    r.pos = object[0];
-    while (r.pos < object[1]) {
+    r.pos = envelope.start;
+    while (r.pos < envelope.end) {
       const tag = r.uint32();
       if (tag !== tagOf(1) && tag !== tagOf(2) && tag !== tagOf(3)) {
         r.skipType(tag & 7);

@@ -9,7 +9,7 @@
  * PodSpec { nodeName = 10 }.
  */
 import protobuf from "protobufjs/minimal.js";
-import { STORED_FORMAT_VERSION, STORED_MAGIC } from "./stored.js";
+import { storedEnvelope } from "./stored.js";
 
 /** What {@link peekStoredPod} reads ("" when a field is unset). */
 export interface PodPeek {
@@ -37,24 +37,11 @@ function eachField(r: protobuf.Reader, end: number, onField: (field: number) => 
 
 /** peekStoredPod: see the module doc; undefined when the bytes are not a stored Pod of this format. */
 export function peekStoredPod(bytes: Uint8Array): PodPeek | undefined {
-  if (bytes.length < 4 || bytes[0] !== STORED_MAGIC[0] || bytes[1] !== STORED_MAGIC[1] || bytes[2] !== STORED_MAGIC[2] || bytes[3] !== STORED_FORMAT_VERSION) return undefined;
-  const r = protobuf.Reader.create(bytes);
-  r.pos = 4;
   const out: PodPeek = { name: "", namespace: "", uid: "", nodeName: "", deleting: false, specStart: 0, specEnd: 0 };
   try {
-    let kind = "";
-    let start = -1;
-    let end = -1;
-    eachField(r, r.len, (field) => {
-      if (field === 1) kind = r.string();
-      else if (field === 2) {
-        const len = r.uint32();
-        start = r.pos;
-        end = r.pos = start + len;
-      } else return false;
-      return true;
-    });
-    if (kind !== "Pod" || start < 0 || end > r.len) return undefined;
+    const { info, start, end } = storedEnvelope(bytes);
+    if (info.kind !== "Pod") return undefined;
+    const r = protobuf.Reader.create(bytes);
     r.pos = start;
     eachField(r, end, (field) => {
       if (field !== 1 && field !== 2) return false;

@@ -93,14 +93,14 @@ function sharedWriter(): protobuf.Writer {
 }
 
 /** Where the object of a stored value is: its kind and bytes[start, end). */
-interface StoredEnvelope {
+export interface StoredEnvelope {
   info: KindInfo;
   start: number;
   end: number;
 }
 
-/** storedEnvelope reads a stored value's prefix and envelope; throws what {@link decodeStored} throws. */
-function storedEnvelope(bytes: Uint8Array): StoredEnvelope {
+/** storedEnvelope reads a stored value's prefix and envelope (for code that reads a few fields from the bytes); throws what {@link decodeStored} throws. */
+export function storedEnvelope(bytes: Uint8Array): StoredEnvelope {
   if (!(bytes instanceof Uint8Array)) throw new CorruptValueError("stored value is not a byte array");
   if (bytes.length < 4 || bytes[0] !== 0x6b || bytes[1] !== 0x38 || bytes[2] !== 0x73) {
     throw new CorruptValueError("stored value does not start with the k8s magic");
