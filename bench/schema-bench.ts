@@ -18,6 +18,27 @@ const MS = Number(process.env.SCHEMA_BENCH_MS ?? 300);
 const T0 = "2026-01-02T03:04:05Z";
 const T1 = "2026-01-02T03:04:09Z";
 
+/** The one container of the fixtures' pod and of the Deployment's pod template. */
+const WEB_CONTAINER = {
+  name: "web",
+  image: "nginx:1.27",
+  ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
+  resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+  terminationMessagePath: "/dev/termination-log",
+  terminationMessagePolicy: "File",
+  imagePullPolicy: "IfNotPresent",
+};
+
+/** The pod spec of the fixtures' pod (which adds its own fields) and of the Deployment's template. */
+const WEB_POD_SPEC = {
+  containers: [WEB_CONTAINER],
+  restartPolicy: "Always",
+  terminationGracePeriodSeconds: 30,
+  dnsPolicy: "ClusterFirst",
+  securityContext: {},
+  schedulerName: "default-scheduler",
+};
+
 const pod = {
   apiVersion: "v1",
   kind: "Pod",
@@ -26,7 +47,6 @@ const pod = {
     generateName: "web-7d9c8b6f5-",
     namespace: "default",
     uid: "7f6f7c1e-1111-4c4c-8a8a-000000000001",
-    resourceVersion: "12345",
     creationTimestamp: T0,
     labels: { app: "web", "pod-template-hash": "7d9c8b6f5" },
     ownerReferences: [
@@ -34,25 +54,10 @@ const pod = {
     ],
   },
   spec: {
-    containers: [
-      {
-        name: "web",
-        image: "nginx:1.27",
-        ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
-        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
-        terminationMessagePath: "/dev/termination-log",
-        terminationMessagePolicy: "File",
-        imagePullPolicy: "IfNotPresent",
-      },
-    ],
-    restartPolicy: "Always",
-    terminationGracePeriodSeconds: 30,
-    dnsPolicy: "ClusterFirst",
+    ...WEB_POD_SPEC,
     serviceAccountName: "default",
     serviceAccount: "default",
     nodeName: "node-17",
-    securityContext: {},
-    schedulerName: "default-scheduler",
     tolerations: [
       { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
       { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
@@ -99,7 +104,6 @@ const node = {
   metadata: {
     name: "node-17",
     uid: "7f6f7c1e-3333-4c4c-8a8a-000000000003",
-    resourceVersion: "777",
     creationTimestamp: T0,
     labels: {
       "beta.kubernetes.io/arch": "amd64",
@@ -149,7 +153,6 @@ const deployment = {
     name: "web",
     namespace: "default",
     uid: "7f6f7c1e-4444-4c4c-8a8a-000000000004",
-    resourceVersion: "4242",
     generation: 3,
     creationTimestamp: T0,
     labels: { app: "web" },
@@ -160,24 +163,7 @@ const deployment = {
     selector: { matchLabels: { app: "web" } },
     template: {
       metadata: { labels: { app: "web" } },
-      spec: {
-        containers: [
-          {
-            name: "web",
-            image: "nginx:1.27",
-            ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
-            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
-            terminationMessagePath: "/dev/termination-log",
-            terminationMessagePolicy: "File",
-            imagePullPolicy: "IfNotPresent",
-          },
-        ],
-        restartPolicy: "Always",
-        terminationGracePeriodSeconds: 30,
-        dnsPolicy: "ClusterFirst",
-        securityContext: {},
-        schedulerName: "default-scheduler",
-      },
+      spec: WEB_POD_SPEC,
     },
     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" } },
     revisionHistoryLimit: 10,
