@@ -213,14 +213,15 @@ test("replicaset controller - expectations expire, so lost events delay a sync b
   const api = new FakeApi();
   api.seed(rs("web", 2));
   api.holdPodEvents = true;
-  const { stop } = await run(api, { expectationsTimeoutMs: 150 });
+  // 1 s: far more than the "not before" check below takes even on a loaded machine.
+  const { stop } = await run(api, { expectationsTimeoutMs: 1000 });
   try {
     await until("2 creates", () => api.pods().length === 2);
     api.dropHeldEvents(); // the watch lost them for good
     await sleep(50);
     assert.equal(api.pods().length, 2, "not before the expiry");
     // After the expiry the controller acts on what it sees (an empty cache): it creates again.
-    await until("a sync after the expiry", () => api.pods().length > 2, 5000); // generous: the full suite loads the machine
+    await until("a sync after the expiry", () => api.pods().length > 2, 10_000); // generous: the full suite loads the machine
   } finally {
     await stop();
   }
