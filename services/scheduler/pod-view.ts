@@ -11,19 +11,12 @@
  * incarnation: same createRevision) is bound it is not read again beyond its nodeName: of a
  * bound pod the scheduler reads only its node and requests, which no later write changes.
  */
+import { deepFreeze } from "../apimachinery/index.js";
 import type { Cached, KubeObject } from "../client/index.js";
 import { decodeStored, k8s, messageToKubeJSON, peekStoredPod, toKubeJSON } from "../schema/index.js";
 
 /** Distinct specs remembered (most recently used first). */
 const SPEC_CACHE_SIZE = 16;
-
-function deepFreeze<T>(v: T): T {
-  if (v && typeof v === "object" && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
-  }
-  return v;
-}
 
 function sameBytes(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
   if (a.length !== end - start) return false;

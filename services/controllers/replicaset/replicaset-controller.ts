@@ -22,6 +22,7 @@
  * error-free run reached) instead of starting again at 1, so a continuous scale-up does not
  * ramp from 1 per sync. An error, or a sync with nothing outstanding, starts at 1 again.
  */
+import { deepFreeze } from "../../apimachinery/index.js";
 import { isStatus, WorkQueue, type BackoffConfig, type Cached, type Informer, type KubeObject } from "../../client/index.js";
 import { BusClosedError, BusTimeoutError, RemoteError } from "../../kernel/index.js";
 import { lookupResourceByKind } from "../../schema/index.js";
@@ -127,14 +128,6 @@ function sameLabels(a: Record<string, string> | undefined, b: Record<string, str
   const x = Object.entries(a ?? {});
   const y = b ?? {};
   return x.length === Object.keys(y).length && x.every(([k, v]) => y[k] === v);
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v && typeof v === "object" && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
 }
 
 /** The store key of a pod, as the informer names it. */
