@@ -7,7 +7,7 @@
 import { informerEventsFromBatch, type InformerEvent, type ListWatchSource } from "../client/index.js";
 import { KINDS, subjects, unwrap, type Bus } from "../kernel/index.js";
 import { listPrefix } from "../store/object-keys.js";
-import type { ChangeEvent, RedisStore } from "../store/index.js";
+import { resourceOf, type ChangeEvent, type RedisStore } from "../store/index.js";
 import type { Logger } from "../kernel/index.js";
 
 export function storeEventToInformer(e: ChangeEvent): InformerEvent {
@@ -65,12 +65,6 @@ export function storeListWatch(store: RedisStore, bus: Bus, storeResource: strin
     },
     onReconnect: (cb) => bus.onReconnect(() => cb()),
   };
-}
-
-/** The store resource of an object key `/<storeResource>/...`. */
-function resourceOfKey(key: string): string {
-  const end = key.indexOf("/", 1);
-  return end < 0 ? key.slice(1) : key.slice(1, end);
 }
 
 const TAIL_RETRY_MS = 200;
@@ -142,9 +136,9 @@ export class StoreLogTail {
   private deliver(run: ChangeEvent[]): void {
     let i = 0;
     while (i < run.length) {
-      const resource = resourceOfKey(run[i]!.key);
+      const resource = resourceOf(run[i]!.key);
       let j = i + 1;
-      while (j < run.length && resourceOfKey(run[j]!.key) === resource) j++;
+      while (j < run.length && resourceOf(run[j]!.key) === resource) j++;
       const set = this.subscribers.get(resource);
       if (set?.size) {
         const events = run.slice(i, j).map(storeEventToInformer);

@@ -25,6 +25,7 @@ import {
   type OwnerReference,
   type OwnerState,
 } from "./decide.js";
+import { resourceOf } from "../../store/keys.js";
 import { OwnerIndex } from "./owner-index.js";
 
 /** Options of {@link GarbageCollector}. */
@@ -205,8 +206,7 @@ export class GarbageCollector implements Controller {
   // ---- reconcile ----
 
   private lookup(term: Term, key: string): GcObject | undefined {
-    // The resource is the key's first segment (store/object-keys.ts).
-    const entry = term.informers.get(key.slice(1, key.indexOf("/", 1)));
+    const entry = term.informers.get(resourceOf(key));
     const c = entry?.informer.get(key);
     return c ? gcView(entry!.kind, c.object) : undefined;
   }
