@@ -15,7 +15,7 @@
 import { applyJsonPatch, applyMergePatch, applyServerSide, applyStrategicMergePatch, PatchError } from "../../apimachinery/index.js";
 import { fieldsOf, matchesFields, parseFieldSelector, parseLabelSelector } from "../../apimachinery/index.js";
 import type { Node, ObjectMeta, ResourceInfo } from "../../schema/index.js";
-import { CorruptValueError, decodeStored, encodeStored, fromKubeJSON, k8s, lookupResourceByKind, peekStoredPod } from "../../schema/index.js";
+import { CorruptValueError, decodeStored, encodeStored, k8s, lookupResourceByKind, peekStoredPod } from "../../schema/index.js";
 import { listPrefix, objectKey } from "../../store/object-keys.js";
 import { AlreadyExistsError, ConflictError, NotFoundError, type RedisStore, type StoredObject, type TxnOp } from "../../store/index.js";
 import { decodeBody, decodeObject, encodeObject, normalize, type KubeObject } from "../codec.js";
@@ -562,7 +562,7 @@ export class Registry {
     const strategy = strategyFor(info.kind);
     if (!strategy.hasStatus) throw errors.resourceNotFound(`${info.resource}/status`);
     strategy.defaultStatus?.(obj); // as Kubernetes defaults a request body, of which only the status is kept
-    return encodeStored(info.kind, fromKubeJSON(info.kind, { status: obj.status, metadata: { managedFields: obj.metadata.managedFields } }).message as object);
+    return encodeObject(info.kind, { status: obj.status, metadata: { managedFields: obj.metadata.managedFields } }).value;
   }
 
   /** The compare-and-swap write of an update. */
