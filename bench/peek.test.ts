@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeStoredJSON, encodeStored, fromKubeJSON } from "../services/schema/index.js";
+import { decodeStoredJSON, encodeStoredJSON } from "../services/schema/index.js";
 import { bus } from "../services/schema/bus.js";
 import { peekApiOps, peekPodProgress, PeekError } from "./peek.js";
 
-const stored = (kind: string, obj: object) => encodeStored(kind, fromKubeJSON(kind, obj).message as object);
+const stored = (kind: string, obj: object) => encodeStoredJSON(kind, obj).value;
 
 const pod = {
   apiVersion: "v1",

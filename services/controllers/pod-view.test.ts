@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CorruptValueError, decodeStoredJSON, encodeStored, fromKubeJSON } from "../schema/index.js";
+import { CorruptValueError, decodeStoredJSON, encodeStoredJSON } from "../schema/index.js";
 import { PodViews } from "./pod-view.js";
 
 const views = new PodViews();
@@ -23,7 +23,7 @@ function expectedView(full: Record<string, any>): Record<string, any> {
   return out;
 }
 
-const stored = (kind: string, obj: object) => encodeStored(kind, fromKubeJSON(kind, obj).message as object);
+const stored = (kind: string, obj: object) => encodeStoredJSON(kind, obj).value;
 
 const POD = {
   apiVersion: "v1",

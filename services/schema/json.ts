@@ -147,7 +147,7 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
@@ -219,7 +219,7 @@ function unknownField(ctx: FromJSONContext, key: string): void {
 }
 
 /** setKey: o[k] = v, also for the key "__proto__" (an own property, never the prototype). */
-function setKey(o: Record<string, unknown>, k: string, v: unknown): void {
+export function setKey(o: Record<string, unknown>, k: string, v: unknown): void {
   if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
 }
@@ -230,7 +230,7 @@ function toNumber(v: unknown): number {
   return Number(v);
 }
 
-function base64(v: Uint8Array): string {
+export function base64(v: Uint8Array): string {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
 }
 
@@ -257,7 +257,7 @@ class CodeEnv {
 }
 
 /** The JSON form of a zero scalar (Go's zero value), as a JS literal. */
-function zeroJSONLiteral(kind: ScalarKind): string {
+export function zeroJSONLiteral(kind: ScalarKind): string {
   return kind === "string" || kind === "bytes" ? '""' : kind === "bool" ? "false" : "0";
 }
 

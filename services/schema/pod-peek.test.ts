@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeStoredJSON, encodeStored, fromKubeJSON, k8s, messageToKubeJSON } from "./index.js";
+import { decodeStoredJSON, encodeStoredJSON, k8s, messageToKubeJSON } from "./index.js";
 import { peekStoredPod, type PodPeek } from "./pod-peek.js";
 
 /** A peek without the spec span (tested on its own). */
@@ -10,7 +10,7 @@ function omitSpan(p: PodPeek | undefined): Omit<PodPeek, "specStart" | "specEnd"
   return rest;
 }
 
-const stored = (kind: string, obj: object) => encodeStored(kind, fromKubeJSON(kind, obj).message as object);
+const stored = (kind: string, obj: object) => encodeStoredJSON(kind, obj).value;
 
 test("pod peek - identity and node of a stored pod, as a full decode has them", () => {
   const pod = {

@@ -13,7 +13,7 @@
  * seen twice is merged, packed and unpacked repeated scalars are both read, strings must be
  * valid UTF-8, lengths and varints are bounds-checked. Bad bytes throw {@link WireError}.
  */
-import { BASE64, QUANTITY, planFor, type FieldPlan, type TypePlan, type ValuePlan } from "./json.js";
+import { BASE64, QUANTITY, base64, isObject, planFor, setKey, zeroJSONLiteral, type FieldPlan, type ScalarKind, type TypePlan, type ValuePlan } from "./json.js";
 import { parseGoDuration, parseRFC3339 } from "./time.js";
 
 /** WireError: bytes that are not a valid encoding of the message (truncated, bad varint, bad UTF-8, ...). */
@@ -187,9 +187,6 @@ function key(buf: Uint8Array, start: number, end: number): string {
   return (keyCache[slot] = str(buf, start, end));
 }
 
-function base64(v: Uint8Array): string {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
-}
 
 /** skip: the position after an unknown field of tag `t` (protobufjs Reader.skipType, groups included). */
 function skip(buf: Uint8Array, pos: number, end: number, t: number, depth: number): number {
@@ -229,11 +226,6 @@ function skip(buf: Uint8Array, pos: number, end: number, t: number, depth: numbe
   }
 }
 
-/** setKey: o[k] = v, also for the key "__proto__" (an own property, never the prototype). */
-function setKey(o: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else o[k] = v;
-}
 
 /** A compiled decoder: the message in buf[pos, end) as JSON added to `out` (specials: returned as the JSON value). */
 type Decoder = (buf: Uint8Array, pos: number, end: number, depth: number, out?: Record<string, unknown>) => any;
@@ -637,9 +629,6 @@ function freshSink(): Sink {
 function isInt32(x: unknown): x is number {
   return typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647;
 }
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
 function base64Bytes(x: unknown): Buffer {
   if (typeof x !== "string" || !BASE64.test(x)) throw BAIL;
   return Buffer.from(x, "base64");
@@ -674,10 +663,6 @@ const SCALAR_ENCODERS: Record<string, (w: Sink, x: unknown) => void> = {
   bytes: (w, x) => w.bytes(base64Bytes(x)),
 };
 
-/** The JSON literal of a scalar's proto3 zero value (not written unless a pointer; a value of another type is not zero, and BAILs when written). */
-function zeroJSON(type: string): string {
-  return type === "string" || type === "bytes" ? '""' : type === "bool" ? "false" : "0";
-}
 
 /** The special messages' encoders: the message body for JSON value x (not null). */
 const SPECIAL_ENCODERS: Record<string, (w: Sink, x: unknown) => void> = {
@@ -731,7 +716,7 @@ function timeBody(w: Sink, x: unknown, micro: boolean): void {
 type Encoder = (v: Record<string, unknown>, w: Sink, root: boolean, apiVersion?: string, kind?: string) => void;
 
 class EncodeEnv {
-  readonly values = new Map<string, unknown>(Object.entries({ BAIL, SCALAR_ENCODERS, isPlainObject, base64Bytes }));
+  readonly values = new Map<string, unknown>(Object.entries({ BAIL, SCALAR_ENCODERS, isObject, base64Bytes }));
   encoder(p: TypePlan): string {
     const id = `E_${p.fullName.replace(/\./g, "_")}`;
     this.values.set(id, encoderHolder(p));
@@ -755,7 +740,7 @@ let uniq = 0;
 /** Statements writing a message value `x` (not null; checked to be an object unless special) with tag `tag`. */
 function messageValue(p: TypePlan, x: string, tag: number, env: EncodeEnv, rootFlag = "false"): string {
   const st = `st${uniq++}`;
-  const body = p.special ? `${env.special(p)}(w, ${x});` : `if (!isPlainObject(${x})) throw BAIL; ${env.encoder(p)}(${x}, w, ${rootFlag});`;
+  const body = p.special ? `${env.special(p)}(w, ${x});` : `if (!isObject(${x})) throw BAIL; ${env.encoder(p)}(${x}, w, ${rootFlag});`;
   return `w.varint(${tag}); const ${st} = w.begin(); ${body} w.end(${st});`;
 }
 
@@ -774,7 +759,7 @@ function fieldEncode(f: FieldPlan, x: string, owner: TypePlan, env: EncodeEnv): 
     else if (f.protoType === "bytes") value = `w.varint(18); w.bytes(e == null ? ${"Buffer.alloc(0)"} : base64Bytes(e));`;
     else throw new Error(`schema: no wire encoder for map values of ${f.protoType}`);
     const st = `st${uniq++}`;
-    return `if (!isPlainObject(${x})) throw BAIL; for (const k in ${x}) { const e = ${x}[k]; w.varint(${t2}); const ${st} = w.begin(); w.varint(10); w.string(k); ${value} w.end(${st}); }`;
+    return `if (!isObject(${x})) throw BAIL; for (const k in ${x}) { const e = ${x}[k]; w.varint(${t2}); const ${st} = w.begin(); w.varint(10); w.string(k); ${value} w.end(${st}); }`;
   }
   if (f.repeated) {
     let item: string;
@@ -782,7 +767,7 @@ function fieldEncode(f: FieldPlan, x: string, owner: TypePlan, env: EncodeEnv): 
     else {
       const type = f.protoType!;
       if (!(type in SCALAR_ENCODERS)) throw new Error(`schema: no wire encoder for ${type}`);
-      const zero = zeroJSON(type);
+      const zero = zeroJSONLiteral(type as ScalarKind);
       const wt = type === "string" || type === "bytes" ? 2 : 0;
       if (f.packed && wt === 0) {
         const st = `st${uniq++}`;
@@ -802,7 +787,7 @@ function fieldEncode(f: FieldPlan, x: string, owner: TypePlan, env: EncodeEnv): 
   const write = `w.varint(${tag}); SCALAR_ENCODERS.${type}(w, ${x});`;
   if (f.presence) return write;
   // proto3 zero values are not written; a wrong type is not zero and BAILs in the writer.
-  return `if (${x} !== ${zeroJSON(type)}) { ${write} }`;
+  return `if (${x} !== ${zeroJSONLiteral(type as ScalarKind)}) { ${write} }`;
 }
 
 /**
