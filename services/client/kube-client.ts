@@ -87,8 +87,22 @@ export class KubeClient {
 
   /** PUT of the whole object (or its status with `subresource: "status"`), compare-and-swap on its resourceVersion. */
   async update(obj: KubeObject, subresource = ""): Promise<KubeObject> {
+    const r = await this.put(obj, subresource);
+    return decodeItem(r.object!.value!, Number(r.object!.modRevision));
+  }
+
+  /**
+   * updateUndecoded: {@link update} resolving to the revision written instead of the decoded
+   * object, for writers that know the result without reading it back (the node host's pod
+   * status writes and Lease renewals: decoding the reply costs more than encoding the write).
+   */
+  async updateUndecoded(obj: KubeObject, subresource = ""): Promise<number> {
+    return Number((await this.put(obj, subresource)).object?.modRevision ?? 0);
+  }
+
+  private put(obj: KubeObject, subresource: string) {
     const info = infoOf(obj.kind);
-    const r = await this.api.call(refOf(info), {
+    return this.api.call(refOf(info), {
       verb: "update",
       namespace: obj.metadata.namespace ?? "",
       name: obj.metadata.name,
@@ -96,7 +110,6 @@ export class KubeClient {
       expectedRevision: Number(obj.metadata.resourceVersion ?? 0),
       subresource,
     });
-    return decodeItem(r.object!.value!, Number(r.object!.modRevision));
   }
 
   updateStatus(obj: KubeObject): Promise<KubeObject> {

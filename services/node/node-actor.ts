@@ -17,7 +17,6 @@ import type { PodHub } from "./pod-hub.js";
 import { decidePod } from "./pod-sync.js";
 import type { PodSandbox, Runtime } from "./runtime.js";
 import { sameStatus, type StatusWriter } from "./status-writer.js";
-import { updateUndecoded } from "./undecoded-update.js";
 
 /** What a NodeActor is built from (the host shares client, hub and writer). */
 export interface NodeActorOptions {
@@ -192,7 +191,7 @@ export class NodeActor extends Actor {
         // The API server stores a Lease update as sent (identity and generation are the stored
         // ones, which the lease was built from): the renewed lease is what was sent, at the revision written.
         const lease = leaseObject(this.nodeName, this.node?.metadata, this.cfg.leaseDurationSeconds, now, this.lease);
-        const modRevision = await updateUndecoded(client, lease);
+        const modRevision = await client.updateUndecoded(lease);
         this.lease = { ...lease, metadata: { ...lease.metadata, resourceVersion: String(modRevision) } };
       } else {
         let existing: KubeObject | undefined;

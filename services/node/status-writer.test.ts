@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Cached, KubeClient, KubeObject } from "../client/index.js";
+import { KubeClient, type Cached, type KubeObject } from "../client/index.js";
 import { logger } from "../kernel/index.js";
 import { decodeStoredJSON } from "../schema/index.js";
 import type { IApiRequest } from "../schema/bus.js";
@@ -9,11 +9,11 @@ import { prune, sameStatus, StatusWriter } from "./status-writer.js";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** A client whose API records the phases of the pods/status updates sent and answers revisions 2, 3, … */
+/** A KubeClient (its own request building) whose API records the phases of the pods/status updates sent and answers revisions 2, 3, … */
 function fakeClient(): { client: KubeClient; written: string[] } {
   const written: string[] = [];
   let rv = 1;
-  const client = {
+  const client = Object.assign(Object.create(KubeClient.prototype) as KubeClient, {
     api: {
       async call(ref: { resource: string }, req: IApiRequest) {
         assert.deepEqual([ref.resource, req.verb, req.subresource], ["pods", "update", "status"]);
@@ -23,7 +23,7 @@ function fakeClient(): { client: KubeClient; written: string[] } {
         return { object: { modRevision: ++rv } };
       },
     },
-  } as unknown as KubeClient;
+  });
   return { client, written };
 }
 

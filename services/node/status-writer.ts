@@ -15,7 +15,6 @@
  */
 import { isStatus, type Cached, type KubeClient, type KubeObject } from "../client/index.js";
 import type { Logger } from "../kernel/index.js";
-import { updateUndecoded } from "./undecoded-update.js";
 
 interface Entry {
   /** Status waiting to be written. */
@@ -277,7 +276,7 @@ export class StatusWriter {
       if (!pod) return; // gone from the cache: nothing to write to
       if (!pod.spec?.nodeName || pod.metadata.uid !== uid) return; // unbound, or replaced by a new pod of that name: not this status's pod
       try {
-        const modRevision = await updateUndecoded(this.client, statusUpdateBody(pod, status), "status");
+        const modRevision = await this.client.updateUndecoded(statusUpdateBody(pod, status), "status");
         this.stats.writes++;
         e.sent = { status, pod: statusWritten(pod, status, modRevision) };
         return;
