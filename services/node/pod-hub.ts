@@ -8,22 +8,13 @@
  * needs only the node name, which is peeked from the stored bytes. Most events are never read
  * in full: the echo of a status write this host made is answered by `written(key,
  * modRevision)` (the pod that write stored) once its reply is in, also when the event came
- * first; a pod bound to no node is cached as a stub (see {@link podView}): no node reads it,
+ * first; a pod bound to no node is cached as a stub with its identity only: no node reads it,
  * and most pods pass through that state once, right after their creation.
  */
 import { decodeItem, Informer, type Cached, type KubeClient, type KubeObject } from "../client/index.js";
 import { peekStoredPod } from "../schema/index.js";
 
-/**
- * podView: the pod in stored bytes as JSON at `modRevision`, or for a pod bound to no node a
- * stub with only its identity (apiVersion, kind, metadata name/namespace/uid/resourceVersion).
- */
-export function podView(value: Uint8Array, modRevision: number): KubeObject {
-  const peek = peekStoredPod(value);
-  if (peek && !peek.nodeName) return stub(peek.name, peek.namespace, peek.uid, modRevision);
-  return decodeItem(value, modRevision);
-}
-
+/** The cached form of a pod bound to no node: its identity only (no node reads it). */
 function stub(name: string, namespace: string, uid: string, modRevision: number): KubeObject {
   return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace, uid, resourceVersion: String(modRevision) }, spec: {} };
 }
