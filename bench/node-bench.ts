@@ -17,20 +17,13 @@
  * Run: `npm run build && node dist/bench/node-bench.js`.
  */
 import "reflect-metadata";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Bus } from "../services/kernel/index.js";
 import { KubeClient, type KubeObject } from "../services/client/index.js";
 import { startCluster, type TestCluster } from "../test/harness/cluster.js";
 import { spawnActor, type ActorProcessHandle } from "../test/harness/actor-process.js";
-
-function intEnv(name: string, dflt: number): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return dflt;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}=${JSON.stringify(raw)} must be a positive integer`);
-  return n;
-}
+import { intEnv, procCpu, sleep, waitFor } from "./bench-util.js";
 
 const NODES = intEnv("NODE_BENCH_NODES", 500);
 const PODS = intEnv("NODE_BENCH_PODS", 5000);
@@ -40,29 +33,21 @@ const IDLE_S = intEnv("NODE_BENCH_IDLE_S", 10);
 const PROF_DIR = process.env.NODE_BENCH_PROF?.trim();
 const NODE_ARGS = (process.env.NODE_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const NS = "nodebench";
-const CLOCK_TICKS = 100; // USER_HZ
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** CPU ms (utime + stime) of a process so far. */
 function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  const [user, sys] = userSysMs(pid);
+  return user + sys;
 }
 
 /** CPU ms of each thread of a process, by thread name (main thread "main"; V8's GC workers, libuv's pool, …). */
 function threadCpuMs(pid: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const name = tid === String(pid) ? "main" : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.set(name, (out.get(name) ?? 0) + ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS);
-    } catch {
-      // the thread ended
-    }
+    const cpu = procCpu(`/proc/${pid}/task/${tid}/stat`);
+    if (!cpu) continue; // the thread ended
+    const name = tid === String(pid) ? "main" : cpu.name;
+    out.set(name, (out.get(name) ?? 0) + cpu.userMs + cpu.sysMs);
   }
   return out;
 }
@@ -79,19 +64,9 @@ function threadDelta(before: Map<string, number>, after: Map<string, number>): s
 
 /** utime and stime (ms) of a process. */
 function userSysMs(pid: number): [number, number] {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return [(Number(f[11]) * 1000) / CLOCK_TICKS, (Number(f[12]) * 1000) / CLOCK_TICKS];
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
+  const cpu = procCpu(`/proc/${pid}/stat`);
+  if (!cpu) throw new Error(`process ${pid} is gone`);
+  return [cpu.userMs, cpu.sysMs];
 }
 
 function podOf(i: number): KubeObject {

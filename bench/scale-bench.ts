@@ -43,17 +43,10 @@ import { Informer, KubeClient, type Cached, type KubeObject } from "../services/
 import { lookupResourceByKind } from "../services/schema/index.js";
 import { peekApiOps, peekPodProgress, type ApiOp, type PodProgress } from "./peek.js";
 import { startCluster, type TestCluster } from "../test/harness/cluster.js";
+import { BenchTimeoutError, CLOCK_TICKS, intEnv, procCpu, sleep, waitFor } from "./bench-util.js";
 import { spawnActor, type ActorProcessHandle } from "../test/harness/actor-process.js";
 
 // ---- settings ----
-
-function intEnv(name: string, dflt: number, min = 1): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return dflt;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name}=${JSON.stringify(raw)} must be an integer ≥ ${min}`);
-  return n;
-}
 
 const NODES = intEnv("SCALE_NODES", 1000);
 const PODS = intEnv("SCALE_PODS", 10_000);
@@ -79,8 +72,6 @@ if (PODS_PER_NODE * NODES < PODS) throw new Error(`${PODS} pods cannot fit ${NOD
 
 // ---- small helpers ----
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 function fmt(n: number | undefined, digits = 0): string {
   return n !== undefined && Number.isFinite(n) ? n.toFixed(digits) : "-";
 }
@@ -94,39 +85,12 @@ function mib(kb: number | undefined): string {
   return kb === undefined ? "-" : `${(kb / 1024).toFixed(0)} MiB`;
 }
 
-/** BenchTimeoutError: a bounded wait ran out. */
-class BenchTimeoutError extends Error {
-  override name = "BenchTimeoutError";
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined> | T | undefined, everyMs = 250): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new BenchTimeoutError(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await sleep(everyMs);
-  }
-}
-
 // ---- /proc sampling ----
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 /** utime+stime of a process in clock ticks, or undefined when it is gone. */
 function cpuTicks(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return undefined;
-  }
+  const cpu = procCpu(`/proc/${pid}/stat`);
+  return cpu && Math.round(((cpu.userMs + cpu.sysMs) * CLOCK_TICKS) / 1000);
 }
 
 /** A /proc/<pid>/status field in kB (VmHWM, VmRSS). */
