@@ -39,8 +39,7 @@ import { cpus } from "node:os";
 import type { Msg, Subscription } from "@nats-io/transport-node";
 import { Redis } from "ioredis";
 import { Bus, KINDS, probeAllHealth, probeHealth, setLogLevel, unwrap, type ActorHealthInfo } from "../services/kernel/index.js";
-import { Informer, KubeClient, type Cached, type KubeObject } from "../services/client/index.js";
-import { lookupResourceByKind } from "../services/schema/index.js";
+import { KubeClient, type Informer, type Cached, type KubeObject } from "../services/client/index.js";
 import { peekApiOps, peekPodProgress, type ApiOp, type PodProgress } from "./peek.js";
 import { startCluster, type TestCluster } from "../test/harness/cluster.js";
 import { BenchTimeoutError, CLOCK_TICKS, intEnv, procCpu, sleep, waitFor } from "./bench-util.js";
@@ -496,12 +495,9 @@ async function runOnce(schedulers: number): Promise<RunResult> {
     }, 500);
 
     const watch = new PodWatch();
-    // The pod watch reads only what it measures from each event's stored bytes (pod-progress.ts):
+    // The pod watch reads only what it measures from each event's stored bytes (bench/peek.ts):
     // a full decode of every pod change was most of this process's CPU, taken from the cluster.
-    const podInfo = lookupResourceByKind("Pod")!;
-    const pods = new Informer<PodProgress>(client.api.listWatch({ group: podInfo.group, resource: podInfo.resource }, podInfo.storeResource), (v) => peekPodProgress(v), {
-      keyPrefix: `/pods/${NS}/`,
-    });
+    const pods = client.informerOf<PodProgress>("Pod", (v) => peekPodProgress(v), { keyPrefix: `/pods/${NS}/` });
     pods.addHandlers({ onAdd: (o) => watch.onPod(o), onUpdate: (_old, o) => watch.onPod(o) });
     const deployments = client.informer("Deployment");
     deployments.addHandlers({ onAdd: (o) => watch.onDeployment(o), onUpdate: (_old, o) => watch.onDeployment(o) });

@@ -14,6 +14,6 @@
  */
 export { ApiClient, busEventFromStore, informerEventFromBus, informerEventsFromBatch, isStatus, type ResourceRef, type ListResult } from "./api-client.js";
 export { Informer, InformerStoppedError, type Cached, type InformerEvent, type InformerHandlers, type InformerOptions, type InformerStats, type ListWatchSource, type ListedItem } from "./informer.js";
-export { KubeClient, decodeItem, UnknownResourceKindError, type KubeObject, type DeleteOpts } from "./kube-client.js";
+export { KubeClient, decodeItem, UnknownResourceKindError, type KubeObject, type DeleteOpts, type DecodeMeta } from "./kube-client.js";
 export { LeaderElector, decideLease, leaseSpec, FAST_LEADER_ELECTION, type LeaderElectionConfig, type LeaseAction } from "./leader-election.js";
 export { WorkQueue, backoffDelay, DEFAULT_BACKOFF, type BackoffConfig, type Timers } from "./workqueue.js";

@@ -7,7 +7,14 @@
 import { decodeStoredJSON, encodeStoredJSON, lookupResourceByKind, type ResourceInfo } from "../schema/index.js";
 import type { Bus } from "../kernel/index.js";
 import { ApiClient, type ResourceRef } from "./api-client.js";
-import { Informer, type InformerOptions, type ListedItem } from "./informer.js";
+import { Informer, type Cached, type InformerOptions, type ListedItem } from "./informer.js";
+
+/** What an informer knows of a stored value besides its bytes. */
+export interface DecodeMeta {
+  key: string;
+  modRevision: number;
+  createRevision: number;
+}
 
 /** A Kubernetes object as JSON. */
 export type KubeObject = Record<string, any> & { metadata: Record<string, any> };
@@ -144,7 +151,17 @@ export class KubeClient {
 
   /** An informer of one kind (all namespaces) whose objects are JSON with resourceVersion. */
   informer(kind: string, opts: InformerOptions = {}): Informer<KubeObject> {
+    return this.informerOf(kind, (v, meta) => decodeItem(v, meta.modRevision), opts);
+  }
+
+  /**
+   * informerOf: an informer of one kind whose objects are what `decode` makes of each stored
+   * value (a view with only what its reader needs, a lazily decoded record, ...); `previous` is
+   * the entry cached for the same key, if any (to reuse what did not change).
+   */
+  informerOf<T>(kind: string, decode: (value: Uint8Array, meta: DecodeMeta, previous: Cached<T> | undefined) => T, opts: InformerOptions = {}): Informer<T> {
     const info = infoOf(kind);
-    return new Informer<KubeObject>(this.api.listWatch(refOf(info), info.storeResource), (v, meta) => decodeItem(v, meta.modRevision), opts);
+    const inf: Informer<T> = new Informer<T>(this.api.listWatch(refOf(info), info.storeResource), (v, meta) => decode(v, meta, inf.get(meta.key)), opts);
+    return inf;
   }
 }

@@ -23,7 +23,6 @@
  */
 import { Informer, isStatus, type KubeClient, type KubeObject } from "../client/index.js";
 import { RemoteError, type Clock, type Logger } from "../kernel/index.js";
-import { lookupResourceByKind } from "../schema/index.js";
 
 /** What a controller gets when it starts. */
 export interface ControllerContext {
@@ -77,12 +76,7 @@ export class SharedInformers {
     if (!inf) {
       const opts = { resyncCheckMs: this.resyncCheckMs, onError: (err: unknown, context: string) => this.log.warn(context, { kind, err }) };
       const decode = this.decoders.get(kind);
-      const info = decode ? lookupResourceByKind(kind) : undefined;
-      if (decode && info) {
-        const source = this.client.api.listWatch({ group: info.group, resource: info.resource }, info.storeResource);
-        const own: Informer<KubeObject> = new Informer<KubeObject>(source, (v, item) => decode(v, item.modRevision, own.get(item.key)?.object), opts);
-        inf = own;
-      } else inf = this.client.informer(kind, opts);
+      inf = decode ? this.client.informerOf(kind, (v, meta, previous) => decode(v, meta.modRevision, previous?.object), opts) : this.client.informer(kind, opts);
       this.informers.set(kind, inf);
     }
     return inf;

@@ -11,7 +11,7 @@
  * first; a pod bound to no node is cached as a stub with its identity only: no node reads it,
  * and most pods pass through that state once, right after their creation.
  */
-import { decodeItem, Informer, type Cached, type KubeClient, type KubeObject } from "../client/index.js";
+import { decodeItem, type Cached, type Informer, type DecodeMeta, type KubeClient, type KubeObject } from "../client/index.js";
 import { peekStoredPod } from "../schema/index.js";
 
 /** The cached form of a pod bound to no node: its identity only (no node reads it). */
@@ -92,9 +92,8 @@ export class PodHub {
   acquire(): Promise<void> {
     this.refs++;
     if (!this.synced) {
-      const source = this.client.api.listWatch({ group: "", resource: "pods" }, "pods");
-      const decode = (value: Uint8Array, meta: { key: string; modRevision: number; createRevision: number }) => PodRecord.of(meta.key, value, meta.modRevision, meta.createRevision, this.written);
-      const inf = new Informer<PodRecord>(source, decode, { resyncCheckMs: this.resyncCheckMs, onError: (err, context) => this.log.warn(context, { err }) });
+      const decode = (value: Uint8Array, meta: DecodeMeta) => PodRecord.of(meta.key, value, meta.modRevision, meta.createRevision, this.written);
+      const inf = this.client.informerOf<PodRecord>("Pod", decode, { resyncCheckMs: this.resyncCheckMs, onError: (err, context) => this.log.warn(context, { err }) });
       inf.addHandlers({
         onAdd: (o) => this.index(o.key, o.object),
         onUpdate: (_old, o) => this.index(o.key, o.object),

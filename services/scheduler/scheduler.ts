@@ -132,7 +132,7 @@ export class Scheduler extends Actor {
     this.resetState();
     const informerOpts = { ...(this.opts.resyncCheckMs !== undefined ? { resyncCheckMs: this.opts.resyncCheckMs } : {}), onError: (err: unknown, context: string) => this.log.warn("informer error", { context, err }) };
     const nodes = this.client.informer("Node", informerOpts);
-    const pods: Informer<KubeObject> = new Informer(this.client.api.listWatch({ group: "", resource: "pods" }, "pods"), (value, meta) => schedulerPodView(value, meta, pods.get(meta.key), this.specs), informerOpts);
+    const pods = this.client.informerOf<KubeObject>("Pod", (value, meta, previous) => schedulerPodView(value, meta, previous, this.specs), informerOpts);
     this.nodes = nodes;
     this.pods = pods;
     nodes.addHandlers({
