@@ -9,7 +9,11 @@
  *
  * Each run is a fresh cluster (startCluster: nats-server, redis-server, a relay, SCALE_APISERVERS
  * API servers) plus a controller-manager, the node host and N schedulers; runs with 1 and 2
- * schedulers by default (SCALE_SCHEDULERS="1,2").
+ * schedulers by default (SCALE_SCHEDULERS="1,2"). Each run measures SCALE_ROUNDS rounds (default
+ * 2) on the same cluster: round 1 on processes just started (cold: V8 still compiling the hot
+ * code, ~1.5x the CPU per pod), then the Deployment is deleted, every pod gone, and round 2
+ * creates a new one in another namespace (warm: the steady state of a control plane that has
+ * run before). The headline figure is the warm round; the cold one is printed beside it.
  *
  * Measured per run:
  * - total time (create → last pod Running+Ready and Deployment availableReplicas = replicas),
@@ -21,10 +25,10 @@
  * - CPU% of every process (from /proc/<pid>/stat, sampled each second), CPU ms per pod of each
  *   (and of this process, outside the sum), and API requests by verb (a plain subscription to
  *   `k8s.api.>`, peeking at each request's resource and verb), to show where the time goes.
- * The last line reads `end-to-end: N pods/s` for the better run; the issue's goal (≥ 2,000 pods/s
- * on this 2-core machine) is printed with whether it is met.
+ * The last line reads `end-to-end: N pods/s` for the better warm run (with the cold figure); the
+ * issue's goal (≥ 2,000 pods/s on this 2-core machine) is printed with whether it is met.
  *
- * Environment: SCALE_NODES, SCALE_PODS, SCALE_SCHEDULERS ("1,2"), SCALE_APISERVERS (1),
+ * Environment: SCALE_NODES, SCALE_PODS, SCALE_SCHEDULERS ("1,2"), SCALE_ROUNDS (2), SCALE_APISERVERS (1),
  * SCALE_TIMEOUT_S (per-run measured phase, default 300), SCALE_CPU_PROF (comma list of
  * process roles — apiserver, relay, node, scheduler, controllers — to run with --cpu-prof; their
  * hottest functions are printed), SCALE_ENV (extra actor env, "K=V,K2=V2"), SCALE_VERBOSE=1 (health
@@ -63,8 +67,11 @@ const EXTRA_ENV: Record<string, string> = Object.fromEntries(
 );
 const VERBOSE = !!process.env.SCALE_VERBOSE;
 const GOAL_PODS_PER_S = 2000;
-const NS = "scale";
 const NAME = "scale";
+/** Rounds per cluster: each creates a fresh Deployment in its own namespace; the one before is deleted (and all its pods gone) first. */
+const ROUNDS = intEnv("SCALE_ROUNDS", 2);
+/** The namespace of round `r` (1-based). */
+const roundNs = (r: number) => (r === 1 ? "scale" : `scale-${r}`);
 /** Pods per node: room for the whole Deployment with 50% spare, within the node config's limit. */
 const PODS_PER_NODE = Math.min(250, Math.max(110, Math.ceil((PODS / NODES) * 1.5)));
 if (PODS_PER_NODE * NODES < PODS) throw new Error(`${PODS} pods cannot fit ${NODES} nodes of at most 250 pods`);
@@ -294,6 +301,7 @@ interface PodTimes {
 }
 
 class PodWatch {
+  constructor(private readonly ns: string) {}
   readonly pods = new Map<string, PodTimes>();
   bound = 0;
   ready = 0;
@@ -327,7 +335,7 @@ class PodWatch {
 
   onDeployment(o: Cached<KubeObject>): void {
     const d = o.object;
-    if (d.metadata.namespace !== NS || d.metadata.name !== NAME) return;
+    if (d.metadata.namespace !== this.ns || d.metadata.name !== NAME) return;
     this.deploymentAvailable = d.status?.availableReplicas ?? 0;
     this.deploymentUpdated = d.status?.updatedReplicas ?? 0;
     if (this.deploymentAvailable >= PODS && this.deploymentAvailableAt === undefined) this.deploymentAvailableAt = Date.now();
@@ -353,6 +361,7 @@ class PodWatch {
 
 interface RunResult {
   schedulers: number;
+  round: number;
   totalMs: number;
   podsPerSec: number;
   createdMs: number;
@@ -381,11 +390,11 @@ interface RunResult {
   profiles: Map<string, string>;
 }
 
-function deployment(replicas: number): KubeObject {
+function deployment(ns: string, replicas: number): KubeObject {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: NAME, namespace: NS },
+    metadata: { name: NAME, namespace: ns },
     spec: {
       replicas,
       selector: { matchLabels: { app: NAME } },
@@ -435,7 +444,7 @@ function summarizeProfile(file: string, top = 12): string {
   return lines.join("\n");
 }
 
-async function runOnce(schedulers: number): Promise<RunResult> {
+async function runOnce(schedulers: number): Promise<RunResult[]> {
   console.log(`\n=== run: ${NODES} nodes, ${PODS} replicas, ${schedulers} scheduler${schedulers > 1 ? "s" : ""}, ${APISERVERS} API server${APISERVERS > 1 ? "s" : ""} ===`);
   const setupStart = Date.now();
   let cluster: TestCluster | undefined;
@@ -467,7 +476,7 @@ async function runOnce(schedulers: number): Promise<RunResult> {
     const base = { NATS_URL: cluster.nats.url, REDIS_URL: cluster.redis.url, LOG_LEVEL: "warn", ...EXTRA_ENV };
     bus = await Bus.connect({ servers: cluster.nats.url, name: "scale-bench" });
     const client = new KubeClient(bus, 30_000);
-    await client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
+    await client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: roundNs(1) } });
 
     const nodeHost = spawnActor("node", "node-host-1", { ...base, K8S_NODES: String(NODES), K8S_NODE_PODS: String(PODS_PER_NODE) }, join(cluster.dir, "node-host-1.log"), profArgs("node", profDir("node")));
     actors.push(nodeHost);
@@ -494,16 +503,6 @@ async function runOnce(schedulers: number): Promise<RunResult> {
       return ok.length >= schedulers ? true : undefined;
     }, 500);
 
-    const watch = new PodWatch();
-    // The pod watch reads only what it measures from each event's stored bytes (bench/peek.ts):
-    // a full decode of every pod change was most of this process's CPU, taken from the cluster.
-    const pods = client.informerOf<PodProgress>("Pod", (v) => peekPodProgress(v), { keyPrefix: `/pods/${NS}/` });
-    pods.addHandlers({ onAdd: (o) => watch.onPod(o), onUpdate: (_old, o) => watch.onPod(o) });
-    const deployments = client.informer("Deployment");
-    deployments.addHandlers({ onAdd: (o) => watch.onDeployment(o), onUpdate: (_old, o) => watch.onDeployment(o) });
-    informers.push(pods, deployments);
-    await Promise.all([pods.start(), deployments.start()]);
-
     const procs: Proc[] = [
       ...cluster.apiservers.map((h) => ({ role: "apiserver", name: h.name, pid: () => h.pid() })),
       ...cluster.relays.map((h) => ({ role: "relay", name: h.name, pid: () => h.pid() })),
@@ -513,83 +512,105 @@ async function runOnce(schedulers: number): Promise<RunResult> {
       { role: "nats", name: "nats-server", pid: () => cluster!.nats.pid() },
       { role: "redis", name: "redis-server", pid: () => cluster!.redis.pid() },
     ];
-    sampler = new CpuSampler(procs);
-    counter = new RequestCounter(bus);
-    console.log(`  cluster ready after ${fmt((Date.now() - setupStart) / 1000, 1)} s; creating Deployment ${NS}/${NAME} with ${PODS} replicas`);
-
+    const results: RunResult[] = [];
+    let roundPods: Informer<PodProgress> | undefined;
     redis = new Redis(cluster.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
     await redis.connect();
-    await redis.config("RESETSTAT");
-    await redis.call("SLOWLOG", "RESET");
-    sampler.start();
-    counter.start();
-    const t0 = Date.now();
-    const short = (name: string) => name.replace(/^controller-manager/, "cm").replace(/^node-host/, "node").replace(/^apiserver/, "api").replace(/^scheduler/, "sched").replace(/-server$/, "");
-    progress = setInterval(() => {
-      const cpu = [...sampler!.latest].map(([n, v]) => `${short(n.replace(" (this process)", ""))} ${fmt(v)}`).join(", ");
-      const reqs = counter!.perSecond.at(-1) ?? 0;
-      console.log(
-        `  [${fmt((Date.now() - t0) / 1000, 0).padStart(4)} s] pods ${watch.pods.size} created, ${watch.bound} bound, ${watch.ready} ready; deployment available ${watch.deploymentAvailable} | ${reqs} API req/s | cpu% ${cpu}`,
-      );
-      if (VERBOSE) {
-        for (const a of [cm, ...scheds]) {
-          probeHealth(bus!, a.name, 1500).then(
-            (h) => console.log(`      ${a.name}: ${h.detail}`),
-            (err) => console.log(`      ${a.name}: no health (${(err as Error).message})`),
-          );
+    for (let round = 1; round <= ROUNDS; round++) {
+      if (round > 1) await deletePreviousRound(client, roundNs(round - 1), roundPods!);
+      const ns = roundNs(round);
+      if (round > 1) await client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+      const watch = new PodWatch(ns);
+      // The pod watch reads only what it measures from each event's stored bytes (bench/peek.ts):
+      // a full decode of every pod change was most of this process's CPU, taken from the cluster.
+      const pods = client.informerOf<PodProgress>("Pod", (v) => peekPodProgress(v), { keyPrefix: `/pods/${ns}/` });
+      pods.addHandlers({ onAdd: (o) => watch.onPod(o), onUpdate: (_old, o) => watch.onPod(o) });
+      const deployments = client.informer("Deployment");
+      deployments.addHandlers({ onAdd: (o) => watch.onDeployment(o), onUpdate: (_old, o) => watch.onDeployment(o) });
+      informers.push(pods, deployments);
+      roundPods = pods;
+      await Promise.all([pods.start(), deployments.start()]);
+
+      sampler = new CpuSampler(procs);
+      counter = new RequestCounter(bus);
+      if (round === 1) console.log(`  cluster ready after ${fmt((Date.now() - setupStart) / 1000, 1)} s`);
+      console.log(`  round ${round} of ${ROUNDS}: creating Deployment ${ns}/${NAME} with ${PODS} replicas`);
+      await redis.config("RESETSTAT");
+      await redis.call("SLOWLOG", "RESET");
+      sampler.start();
+      counter.start();
+      const t0 = Date.now();
+      const short = (name: string) => name.replace(/^controller-manager/, "cm").replace(/^node-host/, "node").replace(/^apiserver/, "api").replace(/^scheduler/, "sched").replace(/-server$/, "");
+      progress = setInterval(() => {
+        const cpu = [...sampler!.latest].map(([n, v]) => `${short(n.replace(" (this process)", ""))} ${fmt(v)}`).join(", ");
+        const reqs = counter!.perSecond.at(-1) ?? 0;
+        console.log(
+          `  [${fmt((Date.now() - t0) / 1000, 0).padStart(4)} s] pods ${watch.pods.size} created, ${watch.bound} bound, ${watch.ready} ready; deployment available ${watch.deploymentAvailable} | ${reqs} API req/s | cpu% ${cpu}`,
+        );
+        if (VERBOSE) {
+          for (const a of [cm, ...scheds]) {
+            probeHealth(bus!, a.name, 1500).then(
+              (h) => console.log(`      ${a.name}: ${h.detail}`),
+              (err) => console.log(`      ${a.name}: no health (${(err as Error).message})`),
+            );
+          }
         }
+      }, 2000);
+      await client.create(deployment(ns, PODS));
+      const finished = await Promise.race([watch.whenDone().then(() => true), sleep(TIMEOUT_MS).then(() => false)]);
+      const end = Date.now();
+      clearInterval(progress);
+      progress = undefined;
+      sampler.stop();
+      counter.stop();
+      if (!finished) {
+        throw new BenchTimeoutError(
+          `not done after ${TIMEOUT_MS / 1000} s: ${watch.pods.size} created, ${watch.bound} bound, ${watch.ready} ready, deployment available ${watch.deploymentAvailable} (logs in ${cluster.dir} with KEEP_LOGS=1)`,
+        );
       }
-    }, 2000);
-    await client.create(deployment(PODS));
-    const finished = await Promise.race([watch.whenDone().then(() => true), sleep(TIMEOUT_MS).then(() => false)]);
-    const end = Date.now();
-    clearInterval(progress);
-    progress = undefined;
-    sampler.stop();
-    counter.stop();
-    if (!finished) {
-      throw new BenchTimeoutError(
-        `not done after ${TIMEOUT_MS / 1000} s: ${watch.pods.size} created, ${watch.bound} bound, ${watch.ready} ready, deployment available ${watch.deploymentAvailable} (logs in ${cluster.dir} with KEEP_LOGS=1)`,
-      );
+
+      const totalMs = end - t0;
+      const startup = [...watch.pods.values()].filter((t) => t.ready !== undefined).map((t) => t.ready! - t.created).sort((a, b) => a - b);
+      const watchStartup = [...watch.pods.values()].filter((t) => t.ready !== undefined).map((t) => t.ready! - t.added).sort((a, b) => a - b);
+      const bind = [...watch.pods.values()].filter((t) => t.bound !== undefined).map((t) => t.bound! - t.added).sort((a, b) => a - b);
+      const hwm = procs.map((p) => ({ name: p.name, kb: statusKb(p.pid(), "VmHWM") }));
+      hwm.push({ name: "bench (this process)", kb: statusKb(process.pid, "VmHWM") });
+      const result: RunResult = {
+        schedulers,
+        round,
+        totalMs,
+        podsPerSec: (PODS * 1000) / totalMs,
+        createdMs: (watch.allCreatedAt ?? NaN) - t0,
+        boundMs: (watch.allBoundAt ?? NaN) - t0,
+        readyMs: (watch.allReadyAt ?? NaN) - t0,
+        availableMs: (watch.deploymentAvailableAt ?? NaN) - t0,
+        startupP50: percentile(startup, 50),
+        startupP99: percentile(startup, 99),
+        watchStartupP50: percentile(watchStartup, 50),
+        watchStartupP99: percentile(watchStartup, 99),
+        bindP50: percentile(bind, 50),
+        bindP99: percentile(bind, 99),
+        nodeHostHwmKb: statusKb(nodeHost.pid(), "VmHWM"),
+        apiHwmKb: cluster.apiservers.map((h) => statusKb(h.pid(), "VmHWM")),
+        hwm,
+        cpu: sampler.summary(),
+        otherCpu: sampler.othersAvg(),
+        cpuMsPerPod: 0,
+        requests: [...counter.byOp].sort((a, b) => b[1] - a[1]),
+        requestTotal: counter.total,
+        requestMessages: counter.messages,
+        requestPeakPerSec: Math.max(0, ...counter.perSecond),
+        redisTop: await redisCommandStats(redis),
+        redisSlow: await redisSlowCommands(redis),
+        profiles: new Map(),
+      };
+      result.cpuMsPerPod = result.cpu.filter((c) => !c.name.startsWith("bench")).reduce((a, c) => a + (c.avg / 100) * totalMs, 0) / PODS;
+      printRun(result);
+      results.push(result);
+      deployments.stop(); // the pod watch stays on until the next round has seen this round's pods gone
     }
 
-    const totalMs = end - t0;
-    const startup = [...watch.pods.values()].filter((t) => t.ready !== undefined).map((t) => t.ready! - t.created).sort((a, b) => a - b);
-    const watchStartup = [...watch.pods.values()].filter((t) => t.ready !== undefined).map((t) => t.ready! - t.added).sort((a, b) => a - b);
-    const bind = [...watch.pods.values()].filter((t) => t.bound !== undefined).map((t) => t.bound! - t.added).sort((a, b) => a - b);
-    const hwm = procs.map((p) => ({ name: p.name, kb: statusKb(p.pid(), "VmHWM") }));
-    hwm.push({ name: "bench (this process)", kb: statusKb(process.pid, "VmHWM") });
-    const result: RunResult = {
-      schedulers,
-      totalMs,
-      podsPerSec: (PODS * 1000) / totalMs,
-      createdMs: (watch.allCreatedAt ?? NaN) - t0,
-      boundMs: (watch.allBoundAt ?? NaN) - t0,
-      readyMs: (watch.allReadyAt ?? NaN) - t0,
-      availableMs: (watch.deploymentAvailableAt ?? NaN) - t0,
-      startupP50: percentile(startup, 50),
-      startupP99: percentile(startup, 99),
-      watchStartupP50: percentile(watchStartup, 50),
-      watchStartupP99: percentile(watchStartup, 99),
-      bindP50: percentile(bind, 50),
-      bindP99: percentile(bind, 99),
-      nodeHostHwmKb: statusKb(nodeHost.pid(), "VmHWM"),
-      apiHwmKb: cluster.apiservers.map((h) => statusKb(h.pid(), "VmHWM")),
-      hwm,
-      cpu: sampler.summary(),
-      otherCpu: sampler.othersAvg(),
-      cpuMsPerPod: 0,
-      requests: [...counter.byOp].sort((a, b) => b[1] - a[1]),
-      requestTotal: counter.total,
-      requestMessages: counter.messages,
-      requestPeakPerSec: Math.max(0, ...counter.perSecond),
-      redisTop: await redisCommandStats(redis),
-      redisSlow: await redisSlowCommands(redis),
-      profiles: new Map(),
-    };
-    result.cpuMsPerPod = result.cpu.filter((c) => !c.name.startsWith("bench")).reduce((a, c) => a + (c.avg / 100) * totalMs, 0) / PODS;
-    printRun(result);
-
+    const result = results.at(-1)!;
     if (CPU_PROF.size > 0) {
       // --cpu-prof writes its file on a clean exit: stop the profiled processes with SIGTERM.
       const all: Array<{ role: string; h: ActorProcessHandle }> = [
@@ -606,7 +627,7 @@ async function runOnce(schedulers: number): Promise<RunResult> {
         }
       }
     }
-    return result;
+    return results;
   } finally {
     if (progress) clearInterval(progress);
     sampler?.stop();
@@ -619,8 +640,29 @@ async function runOnce(schedulers: number): Promise<RunResult> {
   }
 }
 
+/**
+ * deletePreviousRound: deletes round's Deployment (background propagation, as kubectl) and
+ * waits, with progress, until the watch has seen every one of its pods gone, so the next round
+ * starts on empty nodes.
+ */
+async function deletePreviousRound(client: KubeClient, ns: string, pods: Informer<PodProgress>): Promise<void> {
+  const t0 = Date.now();
+  console.log(`  deleting Deployment ${ns}/${NAME} and waiting for its ${pods.size} pods to go`);
+  await client.delete("Deployment", ns, NAME, { propagationPolicy: "Background" });
+  let last = Date.now();
+  await waitFor(`the pods of ${ns} gone`, TIMEOUT_MS, async () => {
+    if (Date.now() - last >= 5000) {
+      last = Date.now();
+      console.log(`  [${fmt((Date.now() - t0) / 1000).padStart(4)} s] ${pods.size} pods left`);
+    }
+    return pods.size === 0 ? true : undefined;
+  }, 250);
+  pods.stop();
+  console.log(`  all gone after ${fmt((Date.now() - t0) / 1000, 1)} s`);
+}
+
 function printRun(r: RunResult): void {
-  console.log(`  done: ${PODS} pods Available in ${fmt(r.totalMs / 1000, 2)} s`);
+  console.log(`  done: ${PODS} pods Available in ${fmt(r.totalMs / 1000, 2)} s (round ${r.round})`);
   console.log(`  milestones (s after create): all created ${fmt(r.createdMs / 1000, 2)}, all bound ${fmt(r.boundMs / 1000, 2)}, all Running+Ready ${fmt(r.readyMs / 1000, 2)}, Deployment available ${fmt(r.availableMs / 1000, 2)}`);
   console.log(`  pod startup (creationTimestamp → Running+Ready in the watch): p50 ${fmt(r.startupP50)} ms, p99 ${fmt(r.startupP99)} ms`);
   console.log(`  pod startup (first ADDED in the watch → Running+Ready): p50 ${fmt(r.watchStartupP50)} ms, p99 ${fmt(r.watchStartupP99)} ms; ADDED → bound p50 ${fmt(r.bindP50)} ms, p99 ${fmt(r.bindP99)} ms`);
@@ -650,32 +692,45 @@ async function main(): Promise<void> {
   const cores = cpus().length;
   console.log(`scale-bench: ${NODES} sim nodes in one node host, a Deployment of ${PODS} replicas (cpu 1m, memory 1Mi), runs with ${SCHEDULER_RUNS.join(" and ")} scheduler(s); ${cores} cores`);
   const results: RunResult[] = [];
-  for (const n of SCHEDULER_RUNS) results.push(await runOnce(n));
+  for (const n of SCHEDULER_RUNS) results.push(...(await runOnce(n)));
 
-  console.log("\nschedulers  total s   pods/s  created s  bound s  ready s  p50 ms  p99 ms  node host  API server(s)  cpu ms/pod  other cpu%  busiest process (avg cpu%)");
+  console.log("\nschedulers round  total s   pods/s  created s  bound s  ready s  p50 ms  p99 ms  node host  API server(s)  cpu ms/pod  other cpu%  busiest process (avg cpu%)");
   for (const r of results) {
     const busiest = r.cpu.find((c) => !c.name.startsWith("bench"));
     console.log(
-      `${String(r.schedulers).padStart(10)} ${fmt(r.totalMs / 1000, 2).padStart(8)} ${fmt(r.podsPerSec).padStart(8)} ${fmt(r.createdMs / 1000, 2).padStart(10)} ${fmt(r.boundMs / 1000, 2).padStart(8)} ${fmt(r.readyMs / 1000, 2).padStart(8)} ${fmt(r.startupP50).padStart(7)} ${fmt(r.startupP99).padStart(7)} ${mib(r.nodeHostHwmKb).padStart(10)} ${r.apiHwmKb.map(mib).join(" + ").padStart(14)} ${fmt(r.cpuMsPerPod, 2).padStart(11)} ${fmt(r.otherCpu).padStart(11)}  ${busiest ? `${busiest.name} ${fmt(busiest.avg)}` : "-"}`,
+      `${String(r.schedulers).padStart(10)} ${String(r.round).padStart(5)} ${fmt(r.totalMs / 1000, 2).padStart(8)} ${fmt(r.podsPerSec).padStart(8)} ${fmt(r.createdMs / 1000, 2).padStart(10)} ${fmt(r.boundMs / 1000, 2).padStart(8)} ${fmt(r.readyMs / 1000, 2).padStart(8)} ${fmt(r.startupP50).padStart(7)} ${fmt(r.startupP99).padStart(7)} ${mib(r.nodeHostHwmKb).padStart(10)} ${r.apiHwmKb.map(mib).join(" + ").padStart(14)} ${fmt(r.cpuMsPerPod, 2).padStart(11)} ${fmt(r.otherCpu).padStart(11)}  ${busiest ? `${busiest.name} ${fmt(busiest.avg)}` : "-"}`,
     );
   }
-  const first = results[0]!;
-  for (const r of results.slice(1)) {
-    console.log(`ratio ${r.schedulers} vs ${first.schedulers} scheduler(s): pods/s x${fmt(r.podsPerSec / first.podsPerSec, 2)}, p50 startup x${fmt(r.startupP50 / first.startupP50, 2)}, p99 startup x${fmt(r.startupP99 / first.startupP99, 2)}, all-bound time x${fmt(r.boundMs / first.boundMs, 2)}`);
+  const label = (r: RunResult) => `${r.schedulers} scheduler${r.schedulers > 1 ? "s" : ""}, round ${r.round}${ROUNDS > 1 ? (r.round === 1 ? " (cold)" : " (warm)") : ""}`;
+  const byRound = (round: number) => results.filter((r) => r.round === round);
+  for (const round of [...new Set(results.map((r) => r.round))]) {
+    const [first, ...rest] = byRound(round);
+    for (const r of rest) {
+      console.log(`ratio ${label(r)} vs ${label(first!)}: pods/s x${fmt(r.podsPerSec / first!.podsPerSec, 2)}, p50 startup x${fmt(r.startupP50 / first!.startupP50, 2)}, p99 startup x${fmt(r.startupP99 / first!.startupP99, 2)}, all-bound time x${fmt(r.boundMs / first!.boundMs, 2)}`);
+    }
   }
-  const best = results.reduce((a, b) => (b.podsPerSec > a.podsPerSec ? b : a));
+  for (const r of results.filter((r) => r.round > 1)) {
+    const cold = results.find((c) => c.schedulers === r.schedulers && c.round === 1)!;
+    console.log(`ratio ${label(r)} vs ${label(cold)}: pods/s x${fmt(r.podsPerSec / cold.podsPerSec, 2)}, CPU per pod x${fmt(r.cpuMsPerPod / cold.cpuMsPerPod, 2)}`);
+  }
+  // The headline is the warm cluster (the last round): a control plane runs for days, and the
+  // first round of fresh processes also measures V8 compiling the code; both are printed.
+  const measured = byRound(ROUNDS);
+  const best = measured.reduce((a, b) => (b.podsPerSec > a.podsPerSec ? b : a));
+  const bestCold = byRound(1).reduce((a, b) => (b.podsPerSec > a.podsPerSec ? b : a));
   if (best.podsPerSec < GOAL_PODS_PER_S) {
     const busiest = best.cpu.filter((c) => !c.name.startsWith("bench"));
     const total = busiest.reduce((a, c) => a + c.avg, 0);
-    console.log(`where the time goes (best run): cluster CPU ${fmt(total)}% of 200% available (other processes on the machine took ${fmt(best.otherCpu)}%); ${busiest.slice(0, 4).map((c) => `${c.name} ${fmt(c.avg)}%`).join(", ")}`);
+    console.log(`where the time goes (${label(best)}): cluster CPU ${fmt(total)}% of 200% available (other processes on the machine took ${fmt(best.otherCpu)}%); ${busiest.slice(0, 4).map((c) => `${c.name} ${fmt(c.avg)}%`).join(", ")}`);
     const top = busiest[0];
     if (top && top.avg > 85) console.log(`  ${top.name} is at ~one core (${fmt(top.avg)}%): a single-threaded Node process is the bottleneck`);
     if (total > 170) console.log(`  the 2 cores are saturated: the sum of work per pod, not one process, limits throughput`);
     console.log(`  CPU per pod ${fmt(best.cpuMsPerPod, 2)} ms vs a budget of ${fmt((cpus().length * 1000) / GOAL_PODS_PER_S, 2)} ms: even with no waiting at all, the cluster could do at most ${fmt((cpus().length * 1000) / best.cpuMsPerPod)} pods/s here`);
     console.log(`  API requests per pod: ${fmt(best.requestTotal / PODS, 1)} in ${fmt(best.requestMessages / PODS, 2)} NATS messages (${best.requests.slice(0, 5).map(([op, n]) => `${op} ${fmt(n / PODS, 2)}`).join(", ")})`);
   }
-  console.log(`goal: ≥ ${GOAL_PODS_PER_S} pods/s end to end on this ${cores}-core machine: ${fmt(best.podsPerSec)} pods/s with ${best.schedulers} scheduler(s) - ${best.podsPerSec >= GOAL_PODS_PER_S ? "MET" : "NOT MET"}`);
-  console.log(`end-to-end: ${fmt(best.podsPerSec)} pods/s`);
+  const coldNote = ROUNDS > 1 ? `; cold first round: ${fmt(bestCold.podsPerSec)} pods/s with ${bestCold.schedulers} scheduler(s)` : "";
+  console.log(`goal: ≥ ${GOAL_PODS_PER_S} pods/s end to end on this ${cores}-core machine: ${fmt(best.podsPerSec)} pods/s (${label(best)}) - ${best.podsPerSec >= GOAL_PODS_PER_S ? "MET" : "NOT MET"}${coldNote}`);
+  console.log(`end-to-end: ${fmt(best.podsPerSec)} pods/s${ROUNDS > 1 ? ` (warm cluster, round ${ROUNDS}${coldNote})` : ""}`);
 }
 
 main().then(
