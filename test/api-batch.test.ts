@@ -12,6 +12,7 @@ import { Bus, BusTimeoutError, KINDS, RemoteError, initTracing, subjects, unwrap
 import { KubeClient, isStatus } from "../services/client/index.js";
 import { MAX_BATCH_ITEMS } from "../services/client/api-client.js";
 import { bus as busProto } from "../services/schema/bus.js";
+import { encodeStoredJSON } from "../services/schema/index.js";
 import type { KubeObject } from "../services/apiserver/codec.js";
 import { startCluster, type TestCluster } from "./harness/cluster.js";
 
@@ -115,6 +116,21 @@ test("concurrent creates coalesce into few NATS messages, each item keeping its 
   assert.deepEqual(sent, traceIds, "each item carries its own caller's traceparent");
   const list = await client.list("ConfigMap", NS);
   assert.equal(list.items.filter((o) => o.metadata.name.startsWith("many-")).length, n);
+});
+
+test("a write asking for revisionOnly is answered with the object's key and revision but no value", async () => {
+  const ref = { group: "", resource: "configmaps" };
+  const created = await client.api.call(ref, { verb: "create", namespace: NS, object: encodeStoredJSON("ConfigMap", configMap("rev-only")).value, revisionOnly: true });
+  assert.equal(created.object?.key, `/configmaps/${NS}/rev-only`);
+  assert.equal(created.object?.value?.length ?? 0, 0, "no value in the reply");
+  const stored = await client.get("ConfigMap", NS, "rev-only");
+  assert.equal(String(created.object?.modRevision), stored.metadata.resourceVersion);
+  const rev = await client.updateUndecoded({ ...stored, data: { k: "w" } } as KubeObject);
+  const updated = await client.get("ConfigMap", NS, "rev-only");
+  assert.equal(String(rev), updated.metadata.resourceVersion);
+  assert.equal((updated as any).data.k, "w");
+  const full = await client.api.call(ref, { verb: "update", namespace: NS, name: "rev-only", object: encodeStoredJSON("ConfigMap", { ...updated, data: { k: "x" } }).value });
+  assert.ok((full.object?.value?.length ?? 0) > 0, "without revisionOnly the reply holds the object");
 });
 
 test("a lone call is a plain request", async () => {

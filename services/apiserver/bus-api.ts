@@ -108,8 +108,9 @@ export class BusApi extends Actor {
     }
   }
 
-  /** The reply item of a write: the stored bytes when the registry has them, else a fresh encoding. */
-  private written(info: ResourceInfo, r: WriteResult): IItem {
+  /** The reply item of a write: the stored bytes when the registry has them, else a fresh encoding; no value when the request asked for `revisionOnly`. */
+  private written(info: ResourceInfo, r: WriteResult, req: ApiRequest): IItem {
+    if (req.revisionOnly && r.stored) return { key: r.stored.key, modRevision: r.stored.modRevision, createRevision: 0 };
     if (!r.stored) return this.item(info, r.object);
     return { key: r.stored.key, value: r.stored.value, modRevision: r.stored.modRevision, createRevision: 0 };
   }
@@ -148,17 +149,17 @@ export class BusApi extends Actor {
           return {};
         }
         const r = await this.registry.createStored(info, ns, req.object, req.name, write);
-        return { object: this.written(info, r), warnings: r.warnings };
+        return { object: this.written(info, r, req), warnings: r.warnings };
       }
       case "update": {
         if (req.subresource === "status") {
           const r = await this.registry.updateStatusStored(info, ns, req.name, req.object, req.expectedRevision, write);
-          return { object: this.written(info, r), warnings: r.warnings };
+          return { object: this.written(info, r, req), warnings: r.warnings };
         }
         const obj = decodeBody(info, req.object);
         if (req.expectedRevision) obj.metadata.resourceVersion = String(req.expectedRevision);
         const r = await this.registry.update(info, ns, req.name, obj, { ...write, decoded: true });
-        return { object: this.written(info, r), warnings: r.warnings };
+        return { object: this.written(info, r, req), warnings: r.warnings };
       }
       case "patch": {
         if (!PATCH_TYPES.has(req.patchType)) throw errors.unsupportedMediaType(`unknown patch type "${req.patchType}"`);
@@ -169,7 +170,7 @@ export class BusApi extends Actor {
           throw errors.badRequest(`the patch is not valid JSON: ${(e as Error).message}`);
         }
         const r = await this.registry.patch(info, ns, req.name, req.patchType as PatchType, patch, { ...write, force: req.force });
-        return { object: this.written(info, r), warnings: r.warnings };
+        return { object: this.written(info, r, req), warnings: r.warnings };
       }
       case "delete": {
         const r = await this.registry.delete(info, ns, req.name, {

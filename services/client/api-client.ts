@@ -219,6 +219,7 @@ function fullRequest(ref: ResourceRef, r: IApiRequest): IApiRequest {
     propagationPolicy: r.propagationPolicy,
     gracePeriodSeconds: r.gracePeriodSeconds,
     force: r.force,
+    revisionOnly: r.revisionOnly,
   } satisfies { [K in Exclude<keyof Required<IApiRequest>, "$unknowns">]: unknown }; // a field added to ApiRequest must be copied here
 }
 

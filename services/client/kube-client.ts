@@ -81,15 +81,15 @@ export class KubeClient {
 
   /**
    * createFromTemplate: create `template` (typically with generateName) and resolve once the
-   * API acknowledged it, without decoding the reply. Its encoding is kept per object, so many
-   * creates of one object (a ReplicaSet's pods) encode it once: `template` must not change
+   * API acknowledged it; the reply leaves the object out. Its encoding is kept per object, so
+   * many creates of one object (a ReplicaSet's pods) encode it once: `template` must not change
    * after the first call (freeze it).
    */
   async createFromTemplate(template: Readonly<KubeObject>): Promise<void> {
     const info = infoOf(template.kind);
     let object = templateEncodings.get(template);
     if (!object) templateEncodings.set(template, (object = encode(info.kind, template)));
-    await this.api.call(refOf(info), { verb: "create", namespace: template.metadata.namespace ?? "", name: template.metadata.name ?? "", object });
+    await this.api.call(refOf(info), { verb: "create", namespace: template.metadata.namespace ?? "", name: template.metadata.name ?? "", object, revisionOnly: true });
   }
 
   /** PUT of the whole object (or its status with `subresource: "status"`), compare-and-swap on its resourceVersion. */
@@ -101,13 +101,14 @@ export class KubeClient {
   /**
    * updateUndecoded: {@link update} resolving to the revision written instead of the decoded
    * object, for writers that know the result without reading it back (the node host's pod
-   * status writes and Lease renewals: decoding the reply costs more than encoding the write).
+   * status writes and Lease renewals); the reply leaves the object's value out.
    */
   async updateUndecoded(obj: KubeObject, subresource = ""): Promise<number> {
-    return Number((await this.put(obj, subresource)).object?.modRevision ?? 0);
+    return Number((await this.put(obj, subresource, true)).object?.modRevision ?? 0);
   }
 
-  private put(obj: KubeObject, subresource: string) {
+  /** The update call; `revisionOnly`: the reply leaves out the object's value. */
+  private put(obj: KubeObject, subresource: string, revisionOnly = false) {
     const info = infoOf(obj.kind);
     return this.api.call(refOf(info), {
       verb: "update",
@@ -116,6 +117,7 @@ export class KubeClient {
       object: encode(info.kind, obj),
       expectedRevision: Number(obj.metadata.resourceVersion ?? 0),
       subresource,
+      revisionOnly,
     });
   }
 
