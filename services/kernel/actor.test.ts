@@ -97,3 +97,39 @@ test("actor - fail() releases subscriptions but keeps answering health as failed
   await serverBus.flush();
   await assert.rejects(probeHealth(client, "slow-2"), NoRespondersError);
 });
+
+test("actor - onRelease runs on stop, and at once after an onStart that a stop interrupted", async () => {
+  let released = 0;
+  let enter: () => void = () => undefined;
+  const entered = new Promise<void>((res) => (enter = res));
+  let proceed: () => void = () => undefined;
+  const gate = new Promise<void>((res) => (proceed = res));
+  class Registers extends Actor {
+    waitInStart = false;
+    protected async onStart(): Promise<void> {
+      if (this.waitInStart) {
+        enter();
+        await gate;
+      }
+      this.onRelease(() => void released++);
+    }
+  }
+  const plain = new Registers({ id: "rel-1", kind: "rel", bus: serverBus });
+  await plain.start();
+  assert.equal(released, 0);
+  await plain.stop();
+  assert.equal(released, 1);
+  await plain.stop();
+  assert.equal(released, 1, "runs once");
+
+  const interrupted = new Registers({ id: "rel-2", kind: "rel", bus: serverBus });
+  interrupted.waitInStart = true;
+  const starting = interrupted.start();
+  await entered;
+  await interrupted.stop();
+  assert.equal(released, 1, "not registered yet");
+  proceed();
+  await starting;
+  assert.equal(interrupted.state, "stopped");
+  assert.equal(released, 2, "what the interrupted onStart registered is released");
+});

@@ -4,7 +4,7 @@
  * State machine: `stopped → starting → running → draining → stopped`, and `failed` from
  * `starting`/`running` (start() rejected or fail() called). A failed actor has released its
  * subscriptions and timers; the supervisor starts it again. Subscriptions and timers made
- * through {@link Actor.subscribe} / {@link Actor.every} are released on stop, drain and fail.
+ * through {@link Actor.subscribe} / {@link Actor.every} / {@link Actor.onRelease} are released on stop, drain and fail.
  * From its first start until its final stop the actor answers `actor(id, "health")` and the
  * broadcast `actorHealthAll()` with an ActorHealth, also while failed or restarting.
  *
@@ -72,6 +72,7 @@ export abstract class Actor {
   private _lastError: unknown;
   private subs: BusSubscription[] = [];
   private timers = new Set<NodeJS.Timeout>();
+  private releases: Array<() => void> = [];
   private healthSubs: BusSubscription[] = [];
   private failureListeners = new Set<(err: unknown) => void>();
   private onStopDue = false; // onStart ran since the last onStop
@@ -213,6 +214,15 @@ export abstract class Actor {
     this.timers.add(t);
   }
 
+  /**
+   * onRelease: `release` runs when the actor releases its timers (stop, drain, fail), or at once
+   * after an onStart that a stop interrupted: for resources that are neither subscriptions nor
+   * `every` timers (a registration with a shared ticker, a listener). Runs once.
+   */
+  protected onRelease(release: () => void): void {
+    this.releases.push(release);
+  }
+
   private crash(err: unknown, notify: boolean): void {
     this._state = "failed";
     this._lastError = err;
@@ -239,6 +249,13 @@ export abstract class Actor {
   private clearTimers(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers.clear();
+    for (const release of this.releases.splice(0)) {
+      try {
+        release();
+      } catch (err) {
+        this.log.error("release failed", { err });
+      }
+    }
   }
 
   private async runOnStop(): Promise<void> {

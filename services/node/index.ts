@@ -24,7 +24,7 @@ export { nodeConfigFromEnv, NodeConfigError, MAX_NODE_INDEX, type NodeHostConfig
 export { PodHub, PodHubStoppedError } from "./pod-hub.js";
 export { StatusWriter, prune, sameStatus, type StatusWriterOptions } from "./status-writer.js";
 export { PodIPAllocator, PodIPExhaustedError } from "./ip-allocator.js";
-export { LeaseTicker, leaseTickerFor, LEASE_TICK_FRACTION } from "./lease-ticker.js";
+export { LeaseTicker, leaseTickerFor } from "./lease-ticker.js";
 export { decidePod, podPhase, containerHistory, restartDelay, kubeTime, goDuration, DEFAULT_RESTART_BACKOFF, type PodAction, type PodSyncInput, type NodeFacts, type RestartBackoff } from "./pod-sync.js";
 export { nodeObject, nodeStatus, nodeLabels, nodeName, nodeHostIP, nodePodCIDR, leaseObject, reregisteredNode, KUBELET_VERSION, NODE_LEASE_NAMESPACE } from "./node-object.js";
 export type { Runtime, RuntimeEvent, ContainerInstance, ContainerInstanceState, ContainerConfig, PodSandbox } from "./runtime.js";

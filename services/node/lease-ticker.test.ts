@@ -4,7 +4,7 @@ import { LeaseTicker } from "./lease-ticker.js";
 
 test("lease ticker - each renewal runs on the first tick a period after its last start, never overlapping itself; remove stops it", async () => {
   let now = 1_000;
-  const ticker = new LeaseTicker(60_000, () => now);
+  const ticker = new LeaseTicker(60_000, { now: () => now });
   const runs: string[] = [];
   let release: () => void = () => undefined;
   const removeA = ticker.add(100, () => {

@@ -8,13 +8,14 @@
  * run still in flight is skipped, as {@link Actor.every} does). The node host ticks every 4%
  * of the renew period: the kubelet's lease controller jitters its period by that factor.
  */
+import { systemClock, type Clock } from "../kernel/index.js";
 
 /** The kubelet's renew-interval jitter factor, which bounds how late a tick may renew. */
-export const LEASE_TICK_FRACTION = 0.04;
+const LEASE_TICK_FRACTION = 0.04;
 
-/** leaseTickerFor: a ticker for renewals every `renewMs` (ticks every {@link LEASE_TICK_FRACTION} of it). */
-export function leaseTickerFor(renewMs: number): LeaseTicker {
-  return new LeaseTicker(Math.max(1, Math.round(renewMs * LEASE_TICK_FRACTION)));
+/** leaseTickerFor: a ticker for renewals every `renewMs` (ticks every {@link LEASE_TICK_FRACTION} of it) on `clock`. */
+export function leaseTickerFor(renewMs: number, clock: Clock = systemClock): LeaseTicker {
+  return new LeaseTicker(Math.max(1, Math.round(renewMs * LEASE_TICK_FRACTION)), clock);
 }
 
 interface Renewal {
@@ -30,12 +31,12 @@ export class LeaseTicker {
 
   constructor(
     private readonly tickMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** add: run `renew` every `periodMs` from now on (first run one period from now); returns remove. `renew` must not throw. */
   add(periodMs: number, renew: () => Promise<void>): () => void {
-    const r: Renewal = { periodMs, dueAt: this.now() + periodMs, running: false, run: renew };
+    const r: Renewal = { periodMs, dueAt: this.clock.now() + periodMs, running: false, run: renew };
     this.renewals.add(r);
     if (!this.timer) {
       this.timer = setInterval(() => this.tick(), this.tickMs);
@@ -57,7 +58,7 @@ export class LeaseTicker {
 
   /** tick: starts every due renewal that is not running (called by the timer; tests may call it). */
   tick(): void {
-    const now = this.now();
+    const now = this.clock.now();
     for (const r of this.renewals) {
       if (r.running || r.dueAt > now) continue;
       r.running = true;

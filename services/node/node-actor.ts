@@ -72,11 +72,9 @@ export class NodeActor extends Actor {
   private readonly uidByKey = new Map<string, string>();
   private readonly keyByUid = new Map<string, string>();
   private queue: WorkQueue<string> | undefined;
-  private unregister: (() => void) | undefined;
   private node: KubeObject | undefined;
   private lease: KubeObject | undefined;
   private acquired = false;
-  private stopRenewing: (() => void) | undefined;
 
   constructor(private readonly opts: NodeActorOptions) {
     const name = nodeName(opts.config.prefix, opts.index);
@@ -105,33 +103,34 @@ export class NodeActor extends Actor {
     await this.opts.hub.acquire();
     await this.register();
     await this.renewLease();
-    const leases = this.opts.leases ?? leaseTickerFor(this.cfg.leaseRenewMs);
-    this.stopRenewing = leases.add(this.cfg.leaseRenewMs, () => this.renewLease().catch((err) => this.log.error("lease renewal failed", { err })));
+    const leases = this.opts.leases ?? leaseTickerFor(this.cfg.leaseRenewMs, this.clock);
+    this.onRelease(leases.add(this.cfg.leaseRenewMs, () => this.renewLease().catch((err) => this.log.error("lease renewal failed", { err }))));
     this.every(this.cfg.statusReportMs, () => this.reportStatus());
     this.every(this.opts.sweepMs ?? 30_000, () => this.sweep());
     const queue = new WorkQueue<string>({ baseMs: 50, maxMs: 5_000 });
     this.queue = queue;
+    this.onRelease(() => {
+      queue.shutdown();
+      if (this.queue === queue) this.queue = undefined;
+    });
     const { hub, writer } = this.opts;
     // The echo of this node's own status write changes nothing a sync looks at: skip it. A
     // revision seen while a write is in flight may be that write's echo (the event can come
     // before the reply): it is checked again once the write ended.
-    this.unregister = hub.register(this.nodeName, (key) => {
-      const rev = hub.get(key)?.modRevision;
-      if (rev === undefined) return queue.add(key);
-      if (writer.isOwnWrite(key, rev)) return;
-      if (!writer.whenWritten(key, () => writer.isOwnWrite(key, rev) || queue.add(key))) queue.add(key);
-    });
+    this.onRelease(
+      hub.register(this.nodeName, (key) => {
+        const rev = hub.get(key)?.modRevision;
+        if (rev === undefined) return queue.add(key);
+        if (writer.isOwnWrite(key, rev)) return;
+        if (!writer.whenWritten(key, () => writer.isOwnWrite(key, rev) || queue.add(key))) queue.add(key);
+      }),
+    );
     for (const key of this.opts.hub.keysOf(this.nodeName)) queue.add(key);
     void queue.run(this.opts.workers ?? 2, (key) => this.sync(key), (key, err) => this.log.warn("pod sync failed; retrying", { key, err }));
   }
 
+  /** The Lease renewal, the pod listener and the work queue are released with the timers (onRelease); here the hub. */
   protected override async onStop(): Promise<void> {
-    this.stopRenewing?.();
-    this.stopRenewing = undefined;
-    this.unregister?.();
-    this.unregister = undefined;
-    this.queue?.shutdown();
-    this.queue = undefined;
     if (this.acquired) {
       this.acquired = false;
       this.opts.hub.release();

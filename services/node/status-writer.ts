@@ -87,7 +87,7 @@ export function sameStatus(a: any, b: any): boolean {
  * (the compare-and-swap) and managedFields (a status write replaces them), and the status. The
  * API server takes everything else from the stored pod, so the spec is not sent.
  */
-export function statusUpdateBody(pod: KubeObject, status: any): KubeObject {
+function statusUpdateBody(pod: KubeObject, status: any): KubeObject {
   const m = pod.metadata;
   const metadata: Record<string, unknown> = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion };
   if (m.managedFields) metadata.managedFields = m.managedFields;
@@ -100,7 +100,7 @@ export function statusUpdateBody(pod: KubeObject, status: any): KubeObject {
  * status and managedFields with the request's. Equal to decoding the reply up to what protobuf
  * drops (empty values), which every reader here tolerates.
  */
-export function statusWritten(pod: KubeObject, status: any, modRevision: number): KubeObject {
+function statusWritten(pod: KubeObject, status: any, modRevision: number): KubeObject {
   return { ...pod, metadata: { ...pod.metadata, resourceVersion: String(modRevision) }, status };
 }
 
