@@ -11,7 +11,6 @@
  * kind: metadata = 1, and status = 3 in every kind with a status; ObjectMeta fields are
  * listed below.
  */
-import protobuf from "protobufjs/minimal.js";
 import { CorruptValueError, STORED_FORMAT_VERSION, STORED_MAGIC } from "../../schema/index.js";
 import { LEN, tag, varintSize, writeVarint } from "../../schema/proto-write.js";
 
@@ -32,22 +31,56 @@ interface Entry {
   value: number;
 }
 
-function entries(bytes: Uint8Array, start: number, end: number): Entry[] {
-  const r = protobuf.Reader.create(bytes);
-  r.pos = start;
-  const out: Entry[] = [];
-  while (r.pos < end) {
-    const s = r.pos;
-    const tag = r.uint32();
-    let value = r.pos;
-    if ((tag & 7) === LEN) {
-      const len = r.uint32();
-      value = r.pos;
-      r.pos += len;
-    } else r.skipType(tag & 7);
-    out.push({ num: tag >>> 3, start: s, end: r.pos, value });
+/** Where the varint {@link varint} read last ended. */
+let varintEnd = 0;
+
+/** The varint at `pos` (its low 32 bits, unsigned; at most 10 bytes, before `end`); the position after it goes to `varintEnd`. */
+function varint(bytes: Uint8Array, pos: number, end: number): number {
+  let v = 0;
+  for (let shift = 0; shift < 70; shift += 7) {
+    if (pos >= end) break;
+    const b = bytes[pos++]!;
+    if (shift < 32) v |= (b & 127) << shift;
+    if (b < 128) {
+      varintEnd = pos;
+      return v >>> 0;
+    }
   }
-  if (r.pos !== end) throw new CorruptValueError("stored value is truncated");
+  throw new CorruptValueError("stored value has a truncated or overlong varint");
+}
+
+/** The field entries of the message in `bytes[start, end)`. */
+function entries(bytes: Uint8Array, start: number, end: number): Entry[] {
+  const out: Entry[] = [];
+  let pos = start;
+  while (pos < end) {
+    const s = pos;
+    const t = varint(bytes, pos, end);
+    pos = varintEnd;
+    let value = pos;
+    switch (t & 7) {
+      case 0:
+        varint(bytes, pos, end);
+        pos = varintEnd;
+        break;
+      case 1:
+        pos += 8;
+        break;
+      case LEN: {
+        const len = varint(bytes, pos, end);
+        value = varintEnd;
+        pos = value + len;
+        break;
+      }
+      case 5:
+        pos += 4;
+        break;
+      default:
+        throw new CorruptValueError(`stored value has a field of wire type ${t & 7}`); // groups: never in what encodeStored writes
+    }
+    out.push({ num: t >>> 3, start: s, end: pos, value });
+  }
+  if (pos !== end) throw new CorruptValueError("stored value is truncated");
   return out;
 }
 
@@ -61,23 +94,47 @@ function objectEntry(stored: Uint8Array): Entry {
   return obj;
 }
 
-/** Bytes to write, as an entry of field `num`: a slice of a source, or a length-delimited entry to assemble. */
-type Part = { num: number; src: Uint8Array; start: number; end: number } | { num: number; parts: Part[] };
+/** Bytes to write, as an entry of field `num`: a slice of a source, or a length-delimited entry of `parts` (`len`: their bytes). */
+type Part = { num: number; src: Uint8Array; start: number; end: number } | { num: number; parts: Part[]; len: number };
+
+/** A length-delimited entry of field `num` made of `parts`. */
+function group(num: number, parts: Part[]): Part {
+  let len = 0;
+  for (const q of parts) len += partSize(q);
+  return { num, parts, len };
+}
 
 function partSize(p: Part): number {
   if ("src" in p) return p.end - p.start;
-  const len = p.parts.reduce((n, q) => n + partSize(q), 0);
-  return varintSize(tag(p.num, LEN)) + varintSize(len) + len;
+  return varintSize(tag(p.num, LEN)) + varintSize(p.len) + p.len;
+}
+
+/** Copies `src[start, end)` to `out` at `pos` (a short run byte by byte: cheaper than the view `set` needs). */
+function copy(out: Uint8Array, pos: number, src: Uint8Array, start: number, end: number): number {
+  if (end - start < 32) for (let i = start; i < end; i++) out[pos++] = src[i]!;
+  else {
+    out.set(src.subarray(start, end), pos);
+    pos += end - start;
+  }
+  return pos;
 }
 
 function writePart(out: Uint8Array, pos: number, p: Part): number {
-  if ("src" in p) {
-    out.set(p.src.subarray(p.start, p.end), pos);
-    return pos + p.end - p.start;
-  }
+  if ("src" in p) return copy(out, pos, p.src, p.start, p.end);
   pos = writeVarint(out, pos, tag(p.num, LEN));
-  pos = writeVarint(out, pos, p.parts.reduce((n, q) => n + partSize(q), 0));
-  for (const q of p.parts) pos = writePart(out, pos, q);
+  pos = writeVarint(out, pos, p.len);
+  const parts = p.parts;
+  for (let i = 0; i < parts.length; i++) {
+    const q = parts[i]!;
+    if (!("src" in q)) {
+      pos = writePart(out, pos, q);
+      continue;
+    }
+    // Slices that lie next to each other in one source are copied as one run.
+    let end = q.end;
+    for (let n = parts[i + 1]; n && "src" in n && n.src === q.src && n.start === end; n = parts[++i + 1]) end = n.end;
+    pos = copy(out, pos, q.src, q.start, end);
+  }
   return pos;
 }
 
@@ -105,14 +162,14 @@ function slice(src: Uint8Array, e: Entry): Part {
 
 /** A length-delimited entry of field `num` holding `payload`. */
 function field(num: number, payload: Uint8Array): Part {
-  return { num, parts: [{ num: 0, src: payload, start: 0, end: payload.length }] };
+  return group(num, [{ num: 0, src: payload, start: 0, end: payload.length }]);
 }
 
 /** The stored value with the envelope of `base` (whose object entry is `obj`) and the object `parts`. */
 function assemble(base: Uint8Array, obj: Entry, parts: Part[]): Uint8Array {
-  const object: Part = { num: ENVELOPE_OBJECT, parts };
-  const value = new Uint8Array(obj.start + partSize(object));
-  value.set(base.subarray(0, obj.start)); // magic, version and kind, as stored
+  const object = group(ENVELOPE_OBJECT, parts);
+  const value = Buffer.allocUnsafe(obj.start + partSize(object)); // every byte is written below
+  copy(value, 0, base, 0, obj.start); // magic, version and kind, as stored
   writePart(value, obj.start, object);
   return value;
 }
@@ -149,10 +206,10 @@ export function splicer(base: Uint8Array, top: readonly number[], meta: readonly
     const fromMetaEntry = fromFields.find((e) => e.num === METADATA);
     const fromMetaFields = fromMetaEntry ? entries(from, fromMetaEntry.value, fromMetaEntry.end) : [];
     const parts = takeFields(base, fields, from, fromFields, top);
-    if (!metaEntry) parts.unshift({ num: METADATA, parts: takeFields(base, [], from, fromMetaFields, meta) });
+    if (!metaEntry) parts.unshift(group(METADATA, takeFields(base, [], from, fromMetaFields, meta)));
     else if (!sameFields(base, metaFields, from, fromMetaFields, meta)) {
       const i = parts.findIndex((p) => "src" in p && p.src === base && p.start === metaEntry.start);
-      parts[i] = { num: METADATA, parts: takeFields(base, metaFields, from, fromMetaFields, meta) };
+      parts[i] = group(METADATA, takeFields(base, metaFields, from, fromMetaFields, meta));
     }
     const deleting = meta.includes(DELETION_TIMESTAMP) ? fromMetaFields.some((e) => e.num === DELETION_TIMESTAMP) : baseDeleting;
     return { value: assemble(base, obj, parts), deleting };
@@ -191,7 +248,7 @@ export function spliceBinding(pod: Uint8Array, node: string, condition: Uint8Arr
   const statusKept = status ? entries(pod, status.value, status.end).filter((e) => !(e.num === STATUS_CONDITIONS && isPodScheduled(pod, e))) : [];
   const kept = fields.filter((e) => e.num !== POD_SPEC && e.num !== STATUS).map((e) => slice(pod, e));
   return assemble(pod, obj, merge(kept, [
-    { num: POD_SPEC, parts: merge(specKept.map((e) => slice(pod, e)), [field(SPEC_NODE_NAME, Buffer.from(node))]) },
-    { num: STATUS, parts: merge(statusKept.map((e) => slice(pod, e)), [field(STATUS_CONDITIONS, condition)]) },
+    group(POD_SPEC, merge(specKept.map((e) => slice(pod, e)), [field(SPEC_NODE_NAME, Buffer.from(node))])),
+    group(STATUS, merge(statusKept.map((e) => slice(pod, e)), [field(STATUS_CONDITIONS, condition)])),
   ]));
 }
