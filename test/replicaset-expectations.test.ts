@@ -8,9 +8,9 @@ import "reflect-metadata";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { Bus, BusTimeoutError, logger, setLogLevel, systemClock } from "../services/kernel/index.js";
-import { decodeItem, Informer, KubeClient, type Cached, type InformerEvent, type InformerOptions, type KubeObject } from "../services/client/index.js";
+import { Informer, KubeClient, type Cached, type DecodeMeta, type InformerEvent, type InformerOptions, type KubeObject } from "../services/client/index.js";
 import { lookupResourceByKind } from "../services/schema/index.js";
-import { SharedInformers } from "../services/controllers/index.js";
+import { podViewDecoders, SharedInformers } from "../services/controllers/index.js";
 import { ReplicaSetController } from "../services/controllers/replicaset/index.js";
 import { startCluster, type TestCluster } from "./harness/cluster.js";
 
@@ -37,8 +37,9 @@ function track(c: Cached<KubeObject>, gone: boolean): void {
 const podCount = (uid: string) => podsByOwner.get(uid)?.size ?? 0;
 
 /**
- * FaultyClient: the real client, with a pod informer whose live events can be held back and
- * let through (in order) later, and creates whose reply can be dropped.
+ * FaultyClient: the real client, with a pod informer (decoding as the manager's informers do:
+ * pod views) whose live events can be held back and let through (in order) later, and creates
+ * whose reply can be dropped.
  */
 class FaultyClient extends KubeClient {
   holdPodEvents = false;
@@ -48,8 +49,8 @@ class FaultyClient extends KubeClient {
   loseReplyOf = new Set<number>();
   creates = 0;
 
-  override informer(kind: string, opts: InformerOptions = {}): Informer<KubeObject> {
-    if (kind !== "Pod") return super.informer(kind, opts);
+  override informerOf<T>(kind: string, decode: (value: Uint8Array, meta: DecodeMeta, previous: Cached<T> | undefined) => T, opts: InformerOptions = {}): Informer<T> {
+    if (kind !== "Pod") return super.informerOf(kind, decode, opts);
     const info = lookupResourceByKind("Pod")!;
     const source = this.api.listWatch({ group: info.group, resource: info.resource }, info.storeResource);
     const lagging = {
@@ -59,7 +60,8 @@ class FaultyClient extends KubeClient {
         return source.subscribe((events) => (this.holdPodEvents ? this.held.push(...events) : onEvents(events)));
       },
     };
-    return new Informer<KubeObject>(lagging, (v, meta) => decodeItem(v, meta.modRevision), opts);
+    const inf: Informer<T> = new Informer<T>(lagging, (v, meta) => decode(v, meta, inf.get(meta.key)), opts);
+    return inf;
   }
 
   /** letThrough: deliver the first `n` held events (all by default), in order. */
@@ -100,7 +102,7 @@ function replicaSet(name: string, replicas: number): KubeObject {
 /** Runs a ReplicaSet controller in this process on a FaultyClient (no periodic replay: a held event stays held). */
 async function runController(opts: { burstReplicas: number }) {
   const faulty = new FaultyClient(bus);
-  const informers = new SharedInformers(faulty, logger("test-informers"), 0);
+  const informers = new SharedInformers(faulty, logger("test-informers"), 0, podViewDecoders());
   const controller = new ReplicaSetController({ backoff: { baseMs: 10, maxMs: 50 }, ...opts });
   await controller.start({ client: faulty, informers, log: logger("rs"), clock: systemClock });
   return {

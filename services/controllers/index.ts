@@ -25,6 +25,7 @@ import { ReplicaSetController, replicaSetOptionsFromEnv } from "./replicaset/ind
 
 export { ControllerManager, CONTROLLER_MANAGER_LEASE, type ControllerManagerOptions } from "./manager.js";
 export { SharedInformers, SharedInformersStoppedError, type Controller, type ControllerContext } from "./controller.js";
+export { podViewDecoders } from "./pod-view.js";
 export { leaderTimingsFromEnv, InvalidLeaderElectionConfigError, type LeaderTimings } from "./leader-config.js";
 export { GarbageCollector, type GarbageCollectorOptions } from "./garbage-collector/index.js";
 

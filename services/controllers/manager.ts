@@ -9,7 +9,7 @@
 import { KubeClient, LeaderElector } from "../client/index.js";
 import { Actor, type Bus, type Clock, type Logger } from "../kernel/index.js";
 import { SharedInformers, type Controller, type ControllerContext } from "./controller.js";
-import { PodViews } from "./pod-view.js";
+import { podViewDecoders } from "./pod-view.js";
 import type { LeaderTimings } from "./leader-config.js";
 
 /** The Lease the replicas compete for. */
@@ -85,9 +85,7 @@ export class ControllerManager extends Actor {
   private async lead(): Promise<void> {
     if (this.term) return;
     // Pods are cached as views without the spec the controllers never read (pod-view.ts).
-    const pods = new PodViews();
-    const decoders = new Map([["Pod", pods.decode.bind(pods)]]);
-    const term: Term = { informers: new SharedInformers(this.client, this.log.child("informers"), this.opts.resyncCheckMs, decoders), started: [], stopped: false };
+    const term: Term = { informers: new SharedInformers(this.client, this.log.child("informers"), this.opts.resyncCheckMs, podViewDecoders()), started: [], stopped: false };
     this.term = term;
     this.log.info("became leader; starting controllers", { controllers: this.opts.controllers.map((c) => c.name) });
     for (const c of this.opts.controllers) {

@@ -28,6 +28,7 @@
 import protobuf from "protobufjs/minimal.js";
 import { decodeJSON, decodeStoredJSON, storedEnvelope } from "../schema/index.js";
 import type { KubeObject } from "../client/index.js";
+import type { ObjectDecoder } from "./controller.js";
 
 const LEN = 2; // wire type of strings and messages
 const tagOf = (field: number) => (field << 3) | LEN;
@@ -183,4 +184,10 @@ export class PodViews {
     }
     return m;
   }
+}
+
+/** podViewDecoders: the decoders of one leadership term's shared informers: pods as views (one {@link PodViews}), other kinds whole. */
+export function podViewDecoders(): ReadonlyMap<string, ObjectDecoder> {
+  const pods = new PodViews();
+  return new Map([["Pod", pods.decode.bind(pods)]]);
 }
