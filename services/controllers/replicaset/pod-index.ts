@@ -53,7 +53,10 @@ export class ControlledPods {
     this.pending.clear();
     this.releasable.clear();
     this.totals.replicas = this.totals.fullyLabeled = this.totals.ready = this.totals.available = 0;
-    for (const [key, pod] of this.pods) this.count(key, pod);
+    for (const [key, pod] of this.pods) {
+      const c = countPod(this.view, pod) as Counted | undefined;
+      if (c) this.count(key, c);
+    }
   }
 
   /**
@@ -106,11 +109,14 @@ export class ControlledPods {
   /** put: add or replace the pod at `key`; false when it was there and counts exactly as before. */
   put(key: string, pod: PodLike): boolean {
     const had = this.pods.has(key);
-    const before = this.counted.get(key);
-    this.uncount(key);
     this.pods.set(key, pod);
-    this.count(key, pod);
-    return !had || !this.view || !sameCount(before, this.counted.get(key));
+    if (!this.view) return true;
+    const c = countPod(this.view, pod) as Counted | undefined;
+    // Most changes (binding, most status writes) count as before: the entry stays as it is.
+    if (had && sameCount(this.counted.get(key), c)) return false;
+    this.uncount(key);
+    if (c) this.count(key, c);
+    return true;
   }
 
   delete(key: string): void {
@@ -118,23 +124,20 @@ export class ControlledPods {
     this.pods.delete(key);
   }
 
-  private count(key: string, pod: PodLike): void {
-    if (!this.view) return;
-    const c = countPod(this.view, pod);
-    if (!c) return;
-    const entry = c as Counted;
-    entry.available = false;
-    this.counted.set(key, entry);
+  /** count: add the pod at `key`, which counts as `c` (countPod with the current view). */
+  private count(key: string, c: Counted): void {
+    c.available = false;
+    this.counted.set(key, c);
     if (c.release) this.releasable.add(key);
     if (!c.owned) return;
     this.totals.replicas++;
     if (c.fullyLabeled) this.totals.fullyLabeled++;
     if (!c.ready) return;
     this.totals.ready++;
-    if (this.view.minReadySeconds <= 0) {
-      entry.available = true;
+    if (this.view!.minReadySeconds <= 0) {
+      c.available = true;
       this.totals.available++;
-    } else if (c.readySince !== undefined) this.pending.set(key, entry);
+    } else if (c.readySince !== undefined) this.pending.set(key, c);
   }
 
   private uncount(key: string): void {
