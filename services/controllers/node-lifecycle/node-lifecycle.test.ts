@@ -88,6 +88,13 @@ class FakeApi {
         api.actions.push(`status ${obj.kind} ${obj.metadata.name} ${conds}`);
         return api.write(key, { ...cur, status: structuredClone(obj.status) });
       },
+      async patch(kind: string, ns: string, name: string, type: string, patch: KubeObject, subresource: string) {
+        assert.deepEqual([type, subresource], ["merge", "status"], "the only patch: a pod's status conditions");
+        const [key, cur] = api.current(kind, ns, name, patch.metadata.resourceVersion);
+        const conds = (patch.status.conditions ?? []).map((c: any) => `${c.type}=${c.status}`).join(",");
+        api.actions.push(`status ${kind} ${name} ${conds}`);
+        return api.write(key, { ...cur, status: { ...cur.status, conditions: structuredClone(patch.status.conditions) } });
+      },
       async update(obj: KubeObject) {
         const [key, cur] = api.current(obj.kind, obj.metadata.namespace ?? "", obj.metadata.name, obj.metadata.resourceVersion);
         api.actions.push(`taints ${obj.metadata.name} ${(obj.spec?.taints ?? []).map((t: any) => `${t.key}:${t.effect}`).join(",")}`);

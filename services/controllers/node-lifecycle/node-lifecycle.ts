@@ -54,7 +54,10 @@ interface Term {
   nodes: Informer<KubeObject>;
   leases: Informer<KubeObject>;
   pods: Informer<KubeObject>;
-  /** Names of the cached nodes that are Ready and not NoExecute-tainted (kept from node events). */
+  /**
+   * Names of the cached nodes that are Ready and not NoExecute-tainted (kept from node events):
+   * a pod event's check is one lookup by its interned node name, not the node's store key and conditions.
+   */
   healthy: Set<string>;
   /** node name → keys of the pods bound to it. */
   podsByNode: Map<string, Set<string>>;
@@ -127,7 +130,7 @@ export class NodeLifecycleController implements Controller {
     term.leases.addHandlers({ onAdd: onLease, onUpdate: (_old, c) => onLease(c) });
     term.pods.addHandlers({
       onAdd: (c) => this.indexPod(term, c),
-      onUpdate: (_old, c) => this.indexPod(term, c),
+      onUpdate: (old, c) => this.indexPod(term, c, old),
       onDelete: (c) => this.unindexPod(term, c.key),
     });
     await ctx.informers.waitForSync(["Node", "Lease", "Pod"]);
@@ -156,20 +159,22 @@ export class NodeLifecycleController implements Controller {
 
   // ---- events: index pods by node, enqueue node names ----
 
-  private indexPod(term: Term, c: Cached<KubeObject>): void {
+  /** indexPod: index the pod under its node (`old`: the update's previous object) and look at that node when it needs attention. */
+  private indexPod(term: Term, c: Cached<KubeObject>, old?: Cached<KubeObject>): void {
     const nodeName: string | undefined = c.object.spec?.nodeName || undefined;
-    if (nodeName === undefined && !term.nodeOfPod.has(c.key)) return; // unscheduled and was: nothing indexed, no node to look at
-    const before = term.nodeOfPod.get(c.key);
-    if (before !== nodeName) {
-      this.unindexPod(term, c.key);
-      if (nodeName) {
-        term.nodeOfPod.set(c.key, nodeName);
-        let set = term.podsByNode.get(nodeName);
-        if (!set) term.podsByNode.set(nodeName, (set = new Set()));
-        set.add(c.key);
-      }
-    }
+    // Only the nodeName moves a pod in the index (a status write keeps it).
+    if (old === undefined || (old.object.spec?.nodeName || undefined) !== nodeName) this.reindexPod(term, c.key, nodeName);
     if (nodeName && this.needsAttention(term, nodeName)) term.queue.add(nodeName);
+  }
+
+  private reindexPod(term: Term, podKey: string, nodeName: string | undefined): void {
+    if (term.nodeOfPod.get(podKey) === nodeName) return;
+    this.unindexPod(term, podKey);
+    if (!nodeName) return;
+    term.nodeOfPod.set(podKey, nodeName);
+    let set = term.podsByNode.get(nodeName);
+    if (!set) term.podsByNode.set(nodeName, (set = new Set()));
+    set.add(podKey);
   }
 
   private unindexPod(term: Term, podKey: string): void {
@@ -288,11 +293,15 @@ export class NodeLifecycleController implements Controller {
           this.stats.forceDeletes++;
           return;
         case "markNotReady": {
-          // The cached pod is a view without most of its status (pod-view.ts): the write starts from
-          // a fresh read, compare-and-swap on the revision the decision saw.
-          const live = await client.get("Pod", namespace, name);
-          if (live.metadata.resourceVersion !== resourceVersion) return; // changed since: the next pass decides again
-          await client.updateStatus({ ...live, kind: "Pod", status: { ...(live.status ?? {}), conditions: a.conditions } });
+          // The cached pod is a view without most of its status (pod-view.ts): a merge patch of the
+          // conditions alone, pinned to the revision the decision saw.
+          if (!resourceVersion) return;
+          try {
+            await client.patch("Pod", namespace, name, "merge", { metadata: { resourceVersion }, status: { conditions: a.conditions } }, "status");
+          } catch (err) {
+            if (isStatus(err, 409)) return; // changed since: the next pass decides again
+            throw err;
+          }
           this.stats.podsMarkedNotReady++;
           return;
         }
