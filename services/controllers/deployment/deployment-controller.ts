@@ -288,7 +288,6 @@ export class DeploymentController implements Controller {
   }
 
   private indexPod(term: Term, c: Cached<KubeObject>, old: Cached<KubeObject> | undefined): void {
-    if (old && old.object.metadata.ownerReferences === c.object.metadata.ownerReferences) return; // unchanged (pod views share them)
     const before = old ? controllerOf(old.object.metadata)?.uid : undefined;
     const now = controllerOf(c.object.metadata)?.uid;
     if (old && before === now) return; // most updates: indexed already
