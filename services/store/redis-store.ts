@@ -39,6 +39,7 @@ import { keyLayout, resourceOf, type KeyLayout } from "./keys.js";
 import { BATCH_LUA, COMPACT_LUA, EVENTS_LUA, GET_LUA, GET_MANY_LUA, LEASE_ACQUIRE_LUA, LEASE_RELEASE_LUA, LIST_LUA } from "./scripts.js";
 import { WriteBatcher, type BatchLimits } from "./write-batch.js";
 import { decodeRun, type RawEntry } from "./log-entry.js";
+import { RespConnection } from "./resp.js";
 import type { ChainableCommander } from "ioredis";
 import {
   CompactedError,
@@ -140,7 +141,8 @@ interface LogRead {
  * for await (const ev of store.watch("/pods/", a.modRevision)) console.log(ev.type, ev.key);
  */
 export class RedisStore {
-  private readonly watchConns = new Set<Redis>();
+  /** Open watch connections (closed by close()). */
+  private readonly watchConns = new Set<RespConnection>();
   private closed = false;
 
   private rr = 0;
@@ -148,6 +150,7 @@ export class RedisStore {
   private readonly writes: WriteBatcher;
 
   private constructor(
+    private readonly url: string,
     private readonly pool: ScriptedRedis[],
     private readonly k: KeyLayout,
     batch: BatchLimits,
@@ -177,7 +180,7 @@ export class RedisStore {
       for (const r of pool) r.disconnect();
       throw new StoreUnavailableError(`cannot connect to ${url}`, { cause: err });
     }
-    return new RedisStore(pool, keyLayout(opts.prefix ?? "k8s"), opts.batch ?? {});
+    return new RedisStore(url, pool, keyLayout(opts.prefix ?? "k8s"), opts.batch ?? {});
   }
 
   private static open(url: string): ScriptedRedis {
@@ -339,10 +342,9 @@ export class RedisStore {
   async *watchRuns(prefix: string, fromRevision: number, opts: WatchOptions & { signal?: AbortSignal } = {}): AsyncIterable<ChangeEvent[]> {
     const { signal, onResume } = opts;
     if (signal?.aborted || this.closed) return;
-    const conn = this.pool[0].duplicate({ connectionName: "store-watch", enableAutoPipelining: false, lazyConnect: true }) as ScriptedRedis;
-    conn.on("error", () => undefined);
-    this.watchConns.add(conn);
-    const onAbort = () => conn.disconnect();
+    // Its own connection (RespConnection: replies parsed in place), opened again after a failure.
+    let conn: RespConnection | undefined;
+    const onAbort = () => conn?.close();
     signal?.addEventListener("abort", onAbort, { once: true });
     const stopped = () => this.closed || signal?.aborted === true;
     let last = fromRevision;
@@ -350,32 +352,43 @@ export class RedisStore {
     const prefixBytes = Buffer.from(prefix);
     const log = this.k.log;
     try {
-      conn.connect().catch(() => undefined); // commands fail until connected; the loop retries
       // Reads: after (re)connecting, the compaction check and the first read in one MULTI;
       // then plain XRANGE until caught up; then XREAD BLOCK, whose entries are delivered
       // directly. A read whose first entry is not last + 1 has hit compaction (the log has no
       // holes above the compact revision), so no event is ever skipped.
-      let checked = false;
       let caughtUp = false;
       while (!stopped()) {
         let entries: RawEntry[];
         try {
-          if (!checked) {
-            const [compact, range] = await this.call(() => execAll(conn.multi().get(this.k.compact).xrangeBuffer(log, `(${last}-1`, "+", "COUNT", WATCH_BATCH)));
+          if (!conn) {
+            const opened = await this.call(() => RespConnection.open(this.url, "store-watch"));
+            if (stopped()) {
+              opened.close();
+              return;
+            }
+            conn = opened;
+            this.watchConns.add(conn);
+            const replies = await this.call(() => opened.pipeline([["MULTI"], ["GET", this.k.compact], ["XRANGE", log, `(${last}-1`, "+", "COUNT", WATCH_BATCH], ["EXEC"]]));
+            const [compact, range] = replies[3] as [Buffer | null, RawEntry[]];
             if (last < num(compact)) throw new CompactedError(last, num(compact));
-            entries = range as RawEntry[];
-            checked = true;
+            entries = range;
           } else if (caughtUp) {
-            const r = (await this.call(() => conn.xreadBuffer("COUNT", WATCH_BATCH, "BLOCK", WATCH_BLOCK_MS, "STREAMS", log, `${last}-1`))) as [Buffer, RawEntry[]][] | null;
+            const c = conn;
+            const r = (await this.call(() => c.command(["XREAD", "COUNT", WATCH_BATCH, "BLOCK", WATCH_BLOCK_MS, "STREAMS", log, `${last}-1`]))) as [Buffer, RawEntry[]][] | null;
             entries = r?.[0]?.[1] ?? [];
           } else {
-            entries = (await this.call(() => conn.xrangeBuffer(log, `(${last}-1`, "+", "COUNT", WATCH_BATCH))) as RawEntry[];
+            const c = conn;
+            entries = (await this.call(() => c.command(["XRANGE", log, `(${last}-1`, "+", "COUNT", WATCH_BATCH]))) as RawEntry[];
           }
         } catch (err) {
           if (err instanceof StoreError && !(err instanceof StoreUnavailableError)) throw err;
           if (stopped()) return;
           failures++;
-          checked = false;
+          if (conn) {
+            this.watchConns.delete(conn);
+            conn.close();
+            conn = undefined;
+          }
           await sleep(Math.min(25 * 2 ** failures, 1000), signal);
           continue;
         }
@@ -395,8 +408,10 @@ export class RedisStore {
       }
     } finally {
       signal?.removeEventListener("abort", onAbort);
-      this.watchConns.delete(conn);
-      conn.disconnect();
+      if (conn) {
+        this.watchConns.delete(conn);
+        conn.close();
+      }
     }
   }
 
@@ -465,7 +480,7 @@ export class RedisStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const c of this.watchConns) c.disconnect();
+    for (const c of this.watchConns) c.close();
     await Promise.all(
       this.pool.map(async (r) => {
         try {

@@ -1,0 +1,60 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startRedis } from "../kernel/local-servers.js";
+import { encodeCommand, parseReply, replyEnd, RespConnection, RespError, type RespReply } from "./resp.js";
+import { StoreUnavailableError } from "./types.js";
+
+const b = (s: string) => Buffer.from(s, "latin1");
+const plain = (r: RespReply | RespError): unknown => (Buffer.isBuffer(r) ? `bulk:${r.toString("latin1")}` : Array.isArray(r) ? r.map(plain) : r instanceof RespError ? `error:${r.message}` : r);
+
+test("resp - replies of every type parse; a reply cut anywhere is incomplete", () => {
+  const cases: Array<[string, unknown]> = [
+    ["+OK\r\n", "OK"],
+    ["-ERR wrong\r\n", "error:ERR wrong"],
+    [":-42\r\n", -42],
+    ["$5\r\nab\r\nc\r\n", "bulk:ab\r\nc"], // a bulk string may hold CR LF
+    ["$0\r\n\r\n", "bulk:"],
+    ["$-1\r\n", null],
+    ["*-1\r\n", null],
+    ["*0\r\n", []],
+    // An XREAD reply: [[stream, [[id, [field, value, ...]]]]]
+    ["*1\r\n*2\r\n$7\r\nk8s:log\r\n*1\r\n*2\r\n$3\r\n7-1\r\n*4\r\n$4\r\ntype\r\n$5\r\nADDED\r\n$3\r\nkey\r\n$3\r\n/\r\n\r\n", [["bulk:k8s:log", [["bulk:7-1", ["bulk:type", "bulk:ADDED", "bulk:key", "bulk:/\r\n"]]]]]],
+    ["*3\r\n:1\r\n$-1\r\n*2\r\n+QUEUED\r\n$1\r\nx\r\n", [1, null, ["QUEUED", "bulk:x"]]],
+  ];
+  for (const [text, want] of cases) {
+    const buf = b(text + "+next\r\n");
+    assert.equal(replyEnd(buf, 0), text.length, JSON.stringify(text));
+    const [got, end] = parseReply(buf, 0);
+    assert.deepEqual(plain(got), want, JSON.stringify(text));
+    assert.equal(end, text.length);
+    for (let cut = 0; cut < text.length; cut++) assert.equal(replyEnd(b(text.slice(0, cut)), 0), -1, `${JSON.stringify(text)} cut at ${cut}`);
+  }
+  assert.equal(plain(parseReply(b("*2\r\n:1\r\n-EXECABORT x\r\n"), 0)[0]), "error:EXECABORT x", "an error inside an array is the reply's error");
+  assert.equal(encodeCommand(["XREAD", "COUNT", 10, "ü"]), "*4\r\n$5\r\nXREAD\r\n$5\r\nCOUNT\r\n$2\r\n10\r\n$2\r\nü\r\n");
+});
+
+test("resp - a connection answers in order, across split and pipelined replies; a closed one rejects", { timeout: 30_000 }, async () => {
+  const redis = await startRedis();
+  const conn = await RespConnection.open(redis.url, "resp-test");
+  try {
+    const big = "x".repeat(300_000); // arrives in several socket reads
+    assert.equal(String(await conn.command(["CLIENT", "GETNAME"])), "resp-test");
+    assert.equal(await conn.command(["SET", "k", big]), "OK");
+    const [a, c, d] = await conn.pipeline([["GET", "k"], ["GET", "missing"], ["INCRBY", "n", 5]]);
+    assert.equal((a as Buffer).toString(), big);
+    assert.equal(c, null);
+    assert.equal(d, 5);
+    await assert.rejects(conn.command(["NOSUCHCOMMAND"]), RespError);
+    assert.equal(await conn.command(["PING"]), "PONG", "an error reply leaves the connection usable");
+    const many = await Promise.all(Array.from({ length: 200 }, (_, i) => conn.command(["INCRBY", "m", i])));
+    assert.deepEqual(many, Array.from({ length: 200 }, (_, i) => (i * (i + 1)) / 2));
+    const blocked = conn.command(["XREAD", "BLOCK", 10_000, "STREAMS", "s", "$"]);
+    conn.close();
+    await assert.rejects(blocked, StoreUnavailableError);
+    await assert.rejects(conn.command(["PING"]), StoreUnavailableError);
+  } finally {
+    conn.close();
+    await redis.stop();
+  }
+  await assert.rejects(RespConnection.open(redis.url, "resp-test", 2000), StoreUnavailableError, "nothing listens any more");
+});
