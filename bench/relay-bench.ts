@@ -143,7 +143,7 @@ async function main(): Promise<void> {
       const line = procs
         .map((p, i) => `${p.name} ${(used[i]! / PODS).toFixed(3)} (${((used[i]! - idleRate[i]! * ms) / PODS).toFixed(3)} without idle)`)
         .join(", ");
-      console.log(`round ${round}: ${PODS} pods in ${(ms / 1000).toFixed(1)} s; CPU ms per pod: ${line}; relay system time ${(sys / PODS).toFixed(3)}`);
+      console.log(`round ${round}: ${PODS} pods in ${(ms / 1000).toFixed(1)} s; CPU ms per pod: ${line}; relay system time ${(sys / PODS).toFixed(3)}; relay idle ${(idleRate[0]! * 1000).toFixed(1)} ms/s`);
     }
   } finally {
     await Promise.all(buses.map((b) => b.close()));

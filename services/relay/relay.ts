@@ -37,6 +37,8 @@ export function relayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Relay
 export class Relay extends Actor {
   private leading = false;
   private abort: AbortController | undefined;
+  /** Ends the current publishing pass (set while one runs); losing the lease aborts it. */
+  private pass: AbortController | undefined;
   private published = 0;
   private messages = 0;
   private loop: Promise<void> | undefined;
@@ -86,6 +88,7 @@ export class Relay extends Actor {
       if (this.leading) this.log.warn("relay cannot renew its lease; standing by", { err });
       this.leading = false;
     }
+    if (!this.leading) this.pass?.abort();
   }
 
   private async publishLoop(signal: AbortSignal): Promise<void> {
@@ -106,23 +109,33 @@ export class Relay extends Actor {
 
   private async publishWhileLeading(signal: AbortSignal): Promise<void> {
     let from = await this.store.getCursor(CURSOR_NAME);
-    const inner = new AbortController();
+    const inner = (this.pass = new AbortController());
     const stopInner = () => inner.abort();
     signal.addEventListener("abort", stopInner, { once: true });
-    const watchLeadership = setInterval(() => {
-      if (!this.leading) inner.abort();
-    }, 20);
+    if (!this.leading) inner.abort(); // lost between the loop's check and now
     let unsaved = 0;
     let firstUnsavedAt = 0;
     let last = from;
-    const save = async () => {
-      if (unsaved === 0) return;
-      await this.store.setCursor(CURSOR_NAME, last);
-      unsaved = 0;
+    // A save is due maxDelayMs after the first unsaved event at the latest (one timer, armed then).
+    let saveTimer: NodeJS.Timeout | undefined;
+    let passDone = false;
+    const armSaver = () => {
+      if (!passDone) saveTimer ??= setTimeout(() => void save().catch((err) => this.log.warn("cursor save failed", { err })), this.opts.cursor.maxDelayMs);
     };
-    const saver = setInterval(() => {
-      if (decideCursorSave(unsaved, firstUnsavedAt, Date.now(), this.opts.cursor)) void save().catch((err) => this.log.warn("cursor save failed", { err }));
-    }, this.opts.cursor.maxDelayMs);
+    const save = async () => {
+      clearTimeout(saveTimer);
+      saveTimer = undefined;
+      if (unsaved === 0) return;
+      const count = unsaved;
+      unsaved = 0; // events published while this save is in flight count towards the next one
+      try {
+        await this.store.setCursor(CURSOR_NAME, last);
+      } catch (err) {
+        unsaved += count;
+        armSaver();
+        throw err;
+      }
+    };
     try {
       for (;;) {
         try {
@@ -136,7 +149,10 @@ export class Relay extends Actor {
             }
             this.published += run.length;
             last = run[run.length - 1]!.revision;
-            if (unsaved === 0) firstUnsavedAt = Date.now();
+            if (unsaved === 0) {
+              firstUnsavedAt = Date.now();
+              armSaver();
+            }
             unsaved += run.length;
             if (decideCursorSave(unsaved, firstUnsavedAt, Date.now(), this.opts.cursor)) await save();
           }
@@ -147,14 +163,17 @@ export class Relay extends Actor {
           from = err.compactRevision;
           last = from;
           unsaved = 1;
+          firstUnsavedAt = Date.now();
+          armSaver();
         }
       }
     } finally {
-      clearInterval(watchLeadership);
-      clearInterval(saver);
+      if (this.pass === inner) this.pass = undefined;
       signal.removeEventListener("abort", stopInner);
       await this.bus.flush().catch(() => undefined);
       await save().catch(() => undefined);
+      passDone = true;
+      clearTimeout(saveTimer);
     }
   }
 }
