@@ -118,8 +118,8 @@ export class NodeActor extends Actor {
     // revision seen while a write is in flight may be that write's echo (the event can come
     // before the reply): it is checked again once the write ended.
     this.onRelease(
-      hub.register(this.nodeName, (key) => {
-        const rev = hub.get(key)?.modRevision;
+      hub.register(this.nodeName, (key, pod) => {
+        const rev = pod?.modRevision;
         if (rev === undefined) return queue.add(key);
         if (writer.isOwnWrite(key, rev)) return;
         if (!writer.whenWritten(key, () => writer.isOwnWrite(key, rev) || queue.add(key))) queue.add(key);
@@ -221,21 +221,26 @@ export class NodeActor extends Actor {
     const pod = cached.object;
     const uid: string = cached.uid;
     const knownUid = this.uidByKey.get(key);
-    if (knownUid && knownUid !== uid) this.forget(key); // same name, new pod
-    this.uidByKey.set(key, uid);
-    this.keyByUid.set(uid, key);
+    if (knownUid !== uid) {
+      if (knownUid) this.forget(key); // same name, new pod
+      this.uidByKey.set(key, uid);
+      this.keyByUid.set(uid, key);
+    }
     const podIP = this.ips.ensure(uid, pod.status?.podIP);
-    const sandbox: PodSandbox = { uid, namespace: pod.metadata.namespace, name: pod.metadata.name, annotations: pod.metadata.annotations ?? {} };
     const node = { hostIP: this.hostIP, podIP, backoff: this.cfg.backoff };
+    // The status last asked for (the cache may lag behind it); starting containers does not change it.
+    const known = writer.latest(key, cached.modRevision) ?? pod.status;
 
-    let actions = decidePod({ pod, instances: runtime.inspect(uid), status: writer.latest(key, cached.modRevision) ?? pod.status, node, now: this.clock.now() });
+    let actions = decidePod({ pod, instances: runtime.inspect(uid), status: known, node, now: this.clock.now() });
+    let sandbox: PodSandbox | undefined;
     for (let round = 0; round < 16 && actions.some((a) => a.type === "start"); round++) {
+      sandbox ??= { uid, namespace: pod.metadata.namespace, name: pod.metadata.name, annotations: pod.metadata.annotations ?? {} };
       for (const a of actions) {
         if (a.type !== "start") continue;
         runtime.startContainer(sandbox, a.container, a.attempt, a.previous);
         this.stats.starts++;
       }
-      actions = decidePod({ pod, instances: runtime.inspect(uid), status: writer.latest(key, cached.modRevision) ?? pod.status, node, now: this.clock.now() });
+      actions = decidePod({ pod, instances: runtime.inspect(uid), status: known, node, now: this.clock.now() });
     }
 
     let requeueAfterMs: number | undefined;
@@ -244,11 +249,9 @@ export class NodeActor extends Actor {
         case "stop":
           runtime.stopPod(uid, a.graceMs);
           break;
-        case "status": {
-          const known = writer.latest(key, cached.modRevision) ?? pod.status;
+        case "status":
           if (!sameStatus(a.status, known)) writer.set(key, a.status, isCreatingStatus(a.status) ? this.cfg.statusHoldMs : 0);
           break;
-        }
         case "delete":
           await this.finishDeletion(key, uid);
           break;

@@ -1,8 +1,8 @@
 /**
  * PodHub: the one pod informer of a node host process, indexed by `spec.nodeName`, shared by
- * all its node actors. A node registers a callback for its name and gets the informer key of
- * every pod that is, or stopped being, bound to it. The informer starts with the first node
- * and stops with the last.
+ * all its node actors. A node registers a callback for its name and gets the informer key (and
+ * the cached record) of every pod that is, or stopped being, bound to it. The informer starts
+ * with the first node and stops with the last.
  *
  * Pods are decoded when first read, not when their event arrives ({@link PodRecord}): routing
  * needs only the node name, which is peeked from the stored bytes. Most events are never read
@@ -68,6 +68,9 @@ export class PodRecord implements Cached<KubeObject> {
 }
 import type { Logger } from "../kernel/index.js";
 
+/** Called with the informer key and the cached record (undefined: the pod was deleted) of a pod that changed. */
+export type PodListener = (key: string, pod: PodRecord | undefined) => void;
+
 /** PodHubStoppedError: acquire() was interrupted because the hub stopped. */
 export class PodHubStoppedError extends Error {
   override name = "PodHubStoppedError";
@@ -78,8 +81,7 @@ export class PodHub {
   private synced: Promise<void> | undefined;
   private refs = 0;
   private readonly byNode = new Map<string, Set<string>>();
-  private readonly nodeOfKey = new Map<string, string>();
-  private readonly listeners = new Map<string, (key: string) => void>();
+  private readonly listeners = new Map<string, PodListener>();
 
   constructor(
     private readonly client: KubeClient,
@@ -95,9 +97,9 @@ export class PodHub {
       const decode = (value: Uint8Array, meta: DecodeMeta) => PodRecord.of(meta.key, value, meta.modRevision, meta.createRevision, this.written);
       const inf = this.client.informerOf<PodRecord>("Pod", decode, { resyncCheckMs: this.resyncCheckMs, onError: (err, context) => this.log.warn(context, { err }) });
       inf.addHandlers({
-        onAdd: (o) => this.index(o.key, o.object),
-        onUpdate: (_old, o) => this.index(o.key, o.object),
-        onDelete: (o) => this.index(o.key, undefined),
+        onAdd: (o) => this.index(o.key, o.object, undefined),
+        onUpdate: (old, o) => this.index(o.key, o.object, old.object),
+        onDelete: (o) => this.index(o.key, undefined, o.object),
       });
       this.informer = inf;
       this.synced = inf.start();
@@ -113,11 +115,10 @@ export class PodHub {
     this.informer = undefined;
     this.synced = undefined;
     this.byNode.clear();
-    this.nodeOfKey.clear();
   }
 
-  /** register: `onPod(key)` for each change of a pod bound (or formerly bound) to `node`; returns unregister. */
-  register(node: string, onPod: (key: string) => void): () => void {
+  /** register: `onPod(key, pod)` for each change of a pod bound (or formerly bound) to `node`; returns unregister. */
+  register(node: string, onPod: PodListener): () => void {
     this.listeners.set(node, onPod);
     return () => {
       if (this.listeners.get(node) === onPod) this.listeners.delete(node);
@@ -139,32 +140,31 @@ export class PodHub {
     return this.informer?.size ?? 0;
   }
 
-  private index(key: string, pod: PodRecord | undefined): void {
-    const node: string | undefined = pod?.nodeName || undefined;
-    const old = this.nodeOfKey.get(key);
-    if (old !== node) {
-      if (old) {
-        const set = this.byNode.get(old);
+  /** index: the pod at `key` is now `pod` (undefined: deleted), was `old` (the record it replaces). */
+  private index(key: string, pod: PodRecord | undefined, old: PodRecord | undefined): void {
+    const node = pod?.nodeName || undefined;
+    const was = old?.nodeName || undefined;
+    if (was !== node) {
+      if (was) {
+        const set = this.byNode.get(was);
         set?.delete(key);
-        if (set && set.size === 0) this.byNode.delete(old);
-        this.nodeOfKey.delete(key);
+        if (set && set.size === 0) this.byNode.delete(was);
       }
       if (node) {
         let set = this.byNode.get(node);
         if (!set) this.byNode.set(node, (set = new Set()));
         set.add(key);
-        this.nodeOfKey.set(key, node);
       }
+      if (was) this.notify(was, key, pod);
     }
-    if (old && old !== node) this.notify(old, key);
-    if (node) this.notify(node, key);
+    if (node) this.notify(node, key, pod);
   }
 
-  private notify(node: string, key: string): void {
+  private notify(node: string, key: string, pod: PodRecord | undefined): void {
     const l = this.listeners.get(node);
     if (!l) return;
     try {
-      l(key);
+      l(key, pod);
     } catch (err) {
       this.log.error("pod listener threw", { node, key, err });
     }

@@ -16,18 +16,28 @@
 import { isStatus, type Cached, type KubeClient, type KubeObject } from "../client/index.js";
 import type { Logger } from "../kernel/index.js";
 
-interface Entry {
+/** What the writer knows of one pod (a class: one shape for every entry, kept per pod). */
+class Entry {
   /** Status waiting to be written. */
-  pending?: any;
-  inflight: boolean;
-  /** The last status written and the pod it stored. */
-  sent?: { status: any; pod: KubeObject };
-  waiters: Array<() => void>;
+  pending: any = undefined;
+  inflight = false;
+  /** The pod the last write stored (its status is the status written), and its revision. */
+  sent: KubeObject | undefined = undefined;
+  sentRevision = 0;
+  /** Resolved when nothing is pending or in flight (see {@link StatusWriter.flush}). */
+  waiters: Array<() => void> | undefined = undefined;
   /** Called when the write in flight ends (see {@link StatusWriter.whenWritten}). */
-  afterWrite?: Array<() => void>;
-  retryTimer?: NodeJS.Timeout;
+  afterWrite: Array<() => void> | undefined = undefined;
+  retryTimer: NodeJS.Timeout | undefined = undefined;
   /** Set while a held status waits (see {@link StatusWriter.set}). */
-  holdTimer?: NodeJS.Timeout;
+  holdTimer: NodeJS.Timeout | undefined = undefined;
+
+  /** Resolves the flush waiters. */
+  settle(): void {
+    const waiters = this.waiters;
+    this.waiters = undefined;
+    if (waiters) for (const w of waiters) w();
+  }
 }
 
 /** prune: drop what protobuf drops (null, "", false, 0, empty objects and lists), for comparing. */
@@ -139,7 +149,7 @@ export class StatusWriter {
   set(key: string, status: any, holdMs = 0): void {
     if (this.closed) return;
     let e = this.entries.get(key);
-    if (!e) this.entries.set(key, (e = { inflight: false, waiters: [] }));
+    if (!e) this.entries.set(key, (e = new Entry()));
     const idle = !e.pending && !e.inflight && !e.retryTimer;
     e.pending = status;
     if (holdMs > 0) {
@@ -165,7 +175,7 @@ export class StatusWriter {
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (e.pending) return e.pending;
-    if (e.sent && Number(e.sent.pod.metadata.resourceVersion) >= cachedRevision) return e.sent.status;
+    if (e.sent && e.sentRevision >= cachedRevision) return e.sent.status;
     return undefined;
   }
 
@@ -176,21 +186,21 @@ export class StatusWriter {
   isOwnWrite(key: string, modRevision: number): boolean {
     const e = this.entries.get(key);
     if (!e || e.pending || e.inflight || !e.sent) return false;
-    return Number(e.sent.pod.metadata.resourceVersion) === modRevision;
+    return e.sentRevision === modRevision;
   }
 
   /** written: the pod stored by this writer's last write of `key`, when that write is at `modRevision`. */
   written(key: string, modRevision: number): KubeObject | undefined {
-    const sent = this.entries.get(key)?.sent?.pod;
-    return sent && Number(sent.metadata.resourceVersion) === modRevision ? sent : undefined;
+    const e = this.entries.get(key);
+    return e?.sent && e.sentRevision === modRevision ? e.sent : undefined;
   }
 
   /** The newest pod object known for `key` (the cache's or the one the last write stored). */
   newest(key: string): KubeObject | undefined {
     const c = this.cached(key);
-    const sent = this.entries.get(key)?.sent?.pod;
-    if (!c) return sent;
-    if (sent && Number(sent.metadata.resourceVersion) > c.modRevision) return sent;
+    const e = this.entries.get(key);
+    if (!c) return e?.sent;
+    if (e?.sent && e.sentRevision > c.modRevision) return e.sent;
     return c.object;
   }
 
@@ -209,7 +219,7 @@ export class StatusWriter {
   flush(key: string): Promise<void> {
     const e = this.entries.get(key);
     if (!e || (!e.pending && !e.inflight)) return Promise.resolve();
-    return new Promise((res) => e.waiters.push(res));
+    return new Promise((res) => (e.waiters ??= []).push(res));
   }
 
   /** forget: drop what is known of `key` (the pod left this node). */
@@ -222,7 +232,7 @@ export class StatusWriter {
     e.pending = undefined;
     if (!e.inflight) {
       this.entries.delete(key);
-      for (const w of e.waiters.splice(0)) w();
+      e.settle();
     }
   }
 
@@ -255,10 +265,10 @@ export class StatusWriter {
         e.inflight = false;
         const after = e.afterWrite;
         e.afterWrite = undefined;
-        for (const fn of after ?? []) fn();
+        if (after) for (const fn of after) fn();
         if (e.pending && !e.retryTimer && !this.closed) this.enqueue(key);
         else if (!e.pending) {
-          for (const w of e.waiters.splice(0)) w();
+          e.settle();
           if (!e.sent && !e.retryTimer) this.entries.delete(key);
         }
         this.pump();
@@ -278,7 +288,8 @@ export class StatusWriter {
       try {
         const modRevision = await this.client.updateUndecoded(statusUpdateBody(pod, status), "status");
         this.stats.writes++;
-        e.sent = { status, pod: statusWritten(pod, status, modRevision) };
+        e.sent = statusWritten(pod, status, modRevision);
+        e.sentRevision = modRevision;
         return;
       } catch (err) {
         if (isStatus(err, 404)) {

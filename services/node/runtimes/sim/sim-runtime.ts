@@ -1,7 +1,9 @@
 /**
  * SimRuntime: the `sim` runtime — no processes, only the stage engine of `stages.ts` driven by
  * one shared {@link TimerHeap}. Each live instance has at most one pending timer (its next
- * stage), so a node with 100 idle running pods costs 100 small objects and no timers.
+ * stage), so a node with 100 idle running pods costs 100 small objects and no timers. A pod
+ * holds a short list of container slots (pods have few containers), not maps: the runtime
+ * keeps thousands of pods per process, and their memory is what the garbage collector walks.
  */
 import type { ContainerConfig, ContainerInstance, PodSandbox, Runtime, RuntimeEvent } from "../../runtime.js";
 import { advance, nextStage, planContainer, requestStop, type SimContainer, type SimProfile, type StageName } from "./stages.js";
@@ -17,11 +19,18 @@ export interface SimRuntimeOptions {
   random?: () => number;
 }
 
+/** One container of a pod: its newest instance, the one before it, and the timer of its next stage. */
+interface Slot {
+  name: string;
+  cur: SimContainer;
+  prev: SimContainer | undefined;
+  timer: TimerHandle | undefined;
+}
+
 interface SimPod {
   sandbox: PodSandbox;
-  /** Per container name: the newest instance first, then the one before it. */
-  containers: Map<string, SimContainer[]>;
-  timers: Map<string, TimerHandle>;
+  /** In the order the containers were first started. */
+  slots: Slot[];
 }
 
 const EVENT_OF: Record<StageName, RuntimeEvent["type"]> = {
@@ -72,14 +81,19 @@ function imageIDOf(image: string): string {
 /** Two hex digits of each byte value. */
 const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
-/** `chars` hex digits, 8 from each 32-bit draw of `random` (by table: no number formatting per digit). */
-export function randomHex(random: () => number, chars: number): string {
-  let s = "";
-  while (s.length < chars) {
+/**
+ * `prefix` and `chars` hex digits, 8 from each 32-bit draw of `random` (by table: no number
+ * formatting per digit), as one flat string (joined, not a chain of concatenations that the
+ * engine keeps as a tree until the string is first read whole).
+ */
+export function randomHex(random: () => number, chars: number, prefix = ""): string {
+  const parts: string[] = [prefix];
+  for (let n = 0; n < chars; n += 8) {
     const w = (random() * 0x100000000) >>> 0;
-    s += HEX_BYTE[w >>> 24]! + HEX_BYTE[(w >>> 16) & 255]! + HEX_BYTE[(w >>> 8) & 255]! + HEX_BYTE[w & 255]!;
+    const word = HEX_BYTE[w >>> 24]! + HEX_BYTE[(w >>> 16) & 255]! + HEX_BYTE[(w >>> 8) & 255]! + HEX_BYTE[w & 255]!;
+    parts.push(chars - n >= 8 ? word : word.slice(0, chars - n));
   }
-  return s.length === chars ? s : s.slice(0, chars);
+  return parts.join("");
 }
 
 export class SimRuntime implements Runtime {
@@ -101,14 +115,12 @@ export class SimRuntime implements Runtime {
   startContainer(pod: PodSandbox, container: ContainerConfig, attempt: number, previous?: ContainerInstance): void {
     let p = this.podsByUid.get(pod.uid);
     if (!p) {
-      p = { sandbox: pod, containers: new Map(), timers: new Map() };
+      p = { sandbox: pod, slots: [] };
       this.podsByUid.set(pod.uid, p);
     }
-    const history = p.containers.get(container.name) ?? [];
-    const older = history[0] ?? (previous ? { instance: previous, plan: { startupMs: 0, readyMs: 0, exitCode: previous.exitCode ?? 0, stopMs: 0, pullFails: false } } : undefined);
     const instance: ContainerInstance = {
       name: container.name,
-      id: `sim://${randomHex(this.random, 64)}`,
+      id: randomHex(this.random, 64, "sim://"),
       attempt,
       image: container.image,
       imageID: simImageID(container.image),
@@ -118,27 +130,34 @@ export class SimRuntime implements Runtime {
       ready: false,
     };
     const fresh: SimContainer = { instance, plan: planContainer(this.opts.profile, pod.annotations, container, this.random) };
-    p.containers.set(container.name, older ? [fresh, older] : [fresh]);
-    this.schedule(p, container.name);
+    let slot = slotOf(p, container.name);
+    if (slot) {
+      slot.prev = slot.cur;
+      slot.cur = fresh;
+    } else {
+      const older = previous ? { instance: previous, plan: { startupMs: 0, readyMs: 0, exitCode: previous.exitCode ?? 0, stopMs: 0, pullFails: false } } : undefined;
+      slot = { name: container.name, cur: fresh, prev: older, timer: undefined };
+      p.slots.push(slot);
+    }
+    this.schedule(p, slot);
   }
 
   stopPod(podUid: string, graceMs: number): void {
     const p = this.podsByUid.get(podUid);
     if (!p) return;
     const now = this.now();
-    for (const [name, history] of p.containers) {
-      const cur = history[0]!;
-      const next = requestStop(cur, now, graceMs);
-      if (next === cur) continue;
-      history[0] = next;
-      this.schedule(p, name);
+    for (const slot of p.slots) {
+      const next = requestStop(slot.cur, now, graceMs);
+      if (next === slot.cur) continue;
+      slot.cur = next;
+      this.schedule(p, slot);
     }
   }
 
   removePod(podUid: string): void {
     const p = this.podsByUid.get(podUid);
     if (!p) return;
-    for (const t of p.timers.values()) this.opts.timers.cancel(t);
+    for (const slot of p.slots) this.opts.timers.cancel(slot.timer);
     this.podsByUid.delete(podUid);
   }
 
@@ -146,7 +165,10 @@ export class SimRuntime implements Runtime {
     const p = this.podsByUid.get(podUid);
     if (!p) return undefined;
     const out: ContainerInstance[] = [];
-    for (const history of p.containers.values()) for (const c of history) out.push(c.instance);
+    for (const slot of p.slots) {
+      out.push(slot.cur.instance);
+      if (slot.prev) out.push(slot.prev.instance);
+    }
     return out;
   }
 
@@ -159,25 +181,27 @@ export class SimRuntime implements Runtime {
     this.listener = undefined;
   }
 
-  private schedule(p: SimPod, name: string): void {
-    this.opts.timers.cancel(p.timers.get(name));
-    p.timers.delete(name);
-    const cur = p.containers.get(name)?.[0];
-    if (!cur) return;
-    const next = nextStage(cur);
+  private schedule(p: SimPod, slot: Slot): void {
+    this.opts.timers.cancel(slot.timer);
+    slot.timer = undefined;
+    const next = nextStage(slot.cur);
     if (!next || !Number.isFinite(next.at)) return;
-    p.timers.set(name, this.opts.timers.schedule(next.at, () => this.fire(p, name)));
+    slot.timer = this.opts.timers.schedule(next.at, () => this.fire(p, slot));
   }
 
-  private fire(p: SimPod, name: string): void {
-    p.timers.delete(name);
+  private fire(p: SimPod, slot: Slot): void {
+    slot.timer = undefined;
     if (this.podsByUid.get(p.sandbox.uid) !== p) return;
-    const history = p.containers.get(name);
-    if (!history) return;
-    const { container, applied } = advance(history[0]!, this.now());
-    history[0] = container;
-    this.schedule(p, name);
+    const { container, applied } = advance(slot.cur, this.now());
+    slot.cur = container;
+    this.schedule(p, slot);
     const last = applied[applied.length - 1];
-    if (last) this.listener?.({ podUid: p.sandbox.uid, container: name, type: EVENT_OF[last] });
+    if (last) this.listener?.({ podUid: p.sandbox.uid, container: slot.name, type: EVENT_OF[last] });
   }
+}
+
+/** The slot of container `name` in `p`, if it was started before. */
+function slotOf(p: SimPod, name: string): Slot | undefined {
+  for (const slot of p.slots) if (slot.name === name) return slot;
+  return undefined;
 }
