@@ -24,6 +24,7 @@ import { Bus, KINDS, setLogLevel, subjects } from "../services/kernel/index.js";
 import { startNats, startRedis } from "../services/kernel/local-servers.js";
 import { informerEventsFromBatch } from "../services/client/index.js";
 import { RedisStore } from "../services/store/index.js";
+import { RespConnection } from "../services/store/resp.js";
 import { objectKey } from "../services/store/object-keys.js";
 import { encodeStoredJSON } from "../services/schema/index.js";
 import { spawnActor } from "../test/harness/actor-process.js";
@@ -84,6 +85,17 @@ function pod(round: number, i: number, stage: 0 | 1 | 2): Record<string, unknown
   };
 }
 
+/** XREAD and XRANGE calls Redis has served so far (INFO commandstats). */
+async function logReads(url: string): Promise<number> {
+  const conn = await RespConnection.open(url, "relay-bench");
+  try {
+    const info = String(await conn.command(["INFO", "commandstats"]));
+    return [...info.matchAll(/^cmdstat_(?:xread|xrange):calls=(\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  } finally {
+    conn.close();
+  }
+}
+
 async function main(): Promise<void> {
   setLogLevel("warn");
   const dir = mkdtempSync(join(tmpdir(), "relay-bench-"));
@@ -114,6 +126,7 @@ async function main(): Promise<void> {
       await sleep(IDLE_S * 1000);
       const idleRate = procs.map((p, i) => (cpuMs(p.pid) - idle0[i]!) / (IDLE_S * 1000));
       const base = received.map((n) => n);
+      const reads0 = await logReads(redis.url);
       const t0 = Date.now();
       const cpu0 = procs.map((p) => cpuMs(p.pid));
       const sys0 = procCpu(`/proc/${relay.pid()}/stat`)!.sysMs;
@@ -143,6 +156,8 @@ async function main(): Promise<void> {
       const line = procs
         .map((p, i) => `${p.name} ${(used[i]! / PODS).toFixed(3)} (${((used[i]! - idleRate[i]! * ms) / PODS).toFixed(3)} without idle)`)
         .join(", ");
+      const reads = (await logReads(redis.url)) - reads0;
+      console.log(`round ${round}: ${reads} log reads (XREAD/XRANGE), ${(expect / reads).toFixed(1)} events each`);
       console.log(`round ${round}: ${PODS} pods in ${(ms / 1000).toFixed(1)} s; CPU ms per pod: ${line}; relay system time ${(sys / PODS).toFixed(3)}; relay idle ${(idleRate[0]! * 1000).toFixed(1)} ms/s`);
     }
   } finally {
@@ -151,7 +166,8 @@ async function main(): Promise<void> {
     await relay.kill("SIGTERM");
     await nats.stop();
     await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.KEEP_LOGS) console.log(`logs kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
