@@ -20,3 +20,16 @@ test("RecentValues - answers a key only at the revision remembered; keeps the ne
   assert.equal(r.latest("/a"), undefined);
   assert.equal(r.size, 1);
 });
+
+test("RecentValues - when full, forgets the least recently written sixteenth at once", () => {
+  const r = new RecentValues(32);
+  for (let i = 0; i < 32; i++) r.set(`/k${i}`, i + 1, v(i));
+  r.set("/k0", 40, v(40)); // rewritten: /k1 and /k2 are now the oldest
+  r.set("/new", 41, v(41));
+  assert.equal(r.size, 31);
+  assert.equal(r.latest("/k1"), undefined);
+  assert.equal(r.latest("/k2"), undefined);
+  assert.deepEqual(r.at("/k0", 40), v(40));
+  assert.deepEqual(r.at("/k3", 4), v(3));
+  assert.deepEqual(r.at("/new", 41), v(41));
+});

@@ -4,8 +4,10 @@
  * remembered at that revision instead of reading the store: the value of a key at a revision
  * never changes, and if the key has moved on since, the swap fails as it would after a read.
  *
- * Contract: holds at most `max` keys; the least recently written goes first. Only values this
- * process encoded belong here (a Buffer read from Redis may share a larger socket chunk).
+ * Contract: holds at most `max` keys; the least recently written go first, a sixteenth of `max`
+ * at once (one pass over the oldest: evicting one key per write scanned the holes deletions
+ * leave at the front of the Map each time). Only values this process encoded belong here (a
+ * Buffer read from Redis may share a larger socket chunk).
  */
 export interface RecentValue {
   readonly rev: number;
@@ -33,8 +35,17 @@ export class RecentValues {
     const held = this.byKey.get(key);
     if (held && held.rev > rev) return;
     if (held) this.byKey.delete(key);
-    else if (this.byKey.size >= this.max) this.byKey.delete(this.byKey.keys().next().value!);
+    else if (this.byKey.size >= this.max) this.evict();
     this.byKey.set(key, { rev, value });
+  }
+
+  /** Forgets the least recently written keys, a sixteenth of `max` (at least one). */
+  private evict(): void {
+    let n = Math.max(1, this.max >> 4);
+    for (const key of this.byKey.keys()) {
+      this.byKey.delete(key);
+      if (--n === 0) return;
+    }
   }
 
   /** Forgets `key` (deleted). */
