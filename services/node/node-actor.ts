@@ -53,13 +53,15 @@ export interface NodeStats {
  */
 export function isCreatingStatus(status: any): boolean {
   if (status?.phase !== "Pending") return false;
-  const all = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
-  if (all.length === 0) return false;
-  for (const c of all) {
-    const reason = c?.state?.waiting?.reason;
-    if ((reason !== "ContainerCreating" && reason !== "PodInitializing") || c.restartCount > 0 || c.lastState?.terminated) return false;
-  }
-  return true;
+  const inits: any[] = status.initContainerStatuses ?? [];
+  const apps: any[] = status.containerStatuses ?? [];
+  return inits.length + apps.length > 0 && inits.every(isCreating) && apps.every(isCreating);
+}
+
+/** A container status waiting to be created, that never ran before. */
+function isCreating(c: any): boolean {
+  const reason = c?.state?.waiting?.reason;
+  return (reason === "ContainerCreating" || reason === "PodInitializing") && !(c.restartCount > 0) && !c.lastState?.terminated;
 }
 
 export class NodeActor extends Actor {

@@ -390,7 +390,7 @@ export function decidePod(input: PodSyncInput): PodAction[] {
   const completed = phase === "Succeeded" || phase === "Failed";
   const containersReady = unready.length === 0 && !completed && appStatuses.length > 0;
   const notReadyReason = completed ? "PodCompleted" : "ContainersNotReady";
-  const notReadyMessage = completed ? undefined : `containers with unready status: [${unready.join(" ")}]`;
+  const notReadyMessage = completed || containersReady ? undefined : `containers with unready status: [${unready.join(" ")}]`;
   let ready = containersReady;
   let readyReason = notReadyReason;
   let readyMessage = notReadyMessage;
@@ -405,11 +405,15 @@ export function decidePod(input: PodSyncInput): PodAction[] {
       }
     }
   }
-  const incompleteInit: string[] = [];
-  for (const c of inits) if (!c.done) incompleteInit.push(c.spec.name);
+  let initMessage: string | undefined;
+  if (!initDone) {
+    const incompleteInit: string[] = [];
+    for (const c of inits) if (!c.done) incompleteInit.push(c.spec.name);
+    initMessage = `containers with incomplete status: [${incompleteInit.join(" ")}]`;
+  }
   const conditions = [
     condition("PodReadyToStartContainers", !completed && !deleting, prevConditions, now),
-    condition("Initialized", initDone, prevConditions, now, "ContainersNotInitialized", `containers with incomplete status: [${incompleteInit.join(" ")}]`),
+    condition("Initialized", initDone, prevConditions, now, "ContainersNotInitialized", initMessage),
     condition("Ready", ready, prevConditions, now, readyReason, readyMessage),
     condition("ContainersReady", containersReady, prevConditions, now, notReadyReason, notReadyMessage),
     findBy(prevConditions, "type", "PodScheduled") ?? condition("PodScheduled", true, prevConditions, now),
