@@ -107,3 +107,24 @@ test("pod view - the metadata of the previous view is reused when its bytes are 
   assert.equal(other.status.conditions[0], bound.status.conditions[0], "a condition with the same bytes is one shared object");
   assert.ok(Object.isFrozen(other.status.conditions[0]) && Object.isFrozen(other.status.containerStatuses));
 });
+
+test("pod view - the previous view's spec and status are reused when what the view holds of them is the same", () => {
+  const v = new PodViews();
+  const bound = v.decode(stored("Pod", POD), 10);
+  // A status write the view does not see (podIP) and one it does (phase).
+  const ipBytes = stored("Pod", { ...POD, status: { ...POD.status, podIP: "10.0.0.8" } });
+  const ip = v.decode(ipBytes, 11, bound);
+  assert.deepEqual(ip, expectedView(decodeStoredJSON(ipBytes, 11)));
+  assert.equal(ip.spec, bound.spec);
+  assert.equal(ip.status, bound.status);
+  const doneBytes = stored("Pod", { ...POD, status: { ...POD.status, phase: "Succeeded" } });
+  const done = v.decode(doneBytes, 12, ip);
+  assert.deepEqual(done, expectedView(decodeStoredJSON(doneBytes, 12)));
+  assert.equal(done.spec, bound.spec);
+  assert.notEqual(done.status, ip.status);
+  const movedBytes = stored("Pod", { ...POD, spec: { ...POD.spec, nodeName: "node-8" } });
+  const moved = v.decode(movedBytes, 13, bound);
+  assert.deepEqual(moved, expectedView(decodeStoredJSON(movedBytes, 13)));
+  assert.notEqual(moved.spec, bound.spec);
+  assert.equal(moved.spec.tolerations[1], bound.spec.tolerations[1]);
+});

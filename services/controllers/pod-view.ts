@@ -165,8 +165,7 @@ export class PodViews {
         const e = fieldEnd(r);
         out.phase = internedString(bytes, r.pos, e);
         r.pos = e;
-      }
-      else if (tag === tagOf(2)) {
+      } else if (tag === tagOf(2)) {
         const e = fieldEnd(r);
         (conditions ??= []).push(this.sharedMessage("k8s.core.v1.PodCondition", bytes, r.pos, e));
         r.pos = e;
