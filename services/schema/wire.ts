@@ -143,9 +143,23 @@ function decodeUTF8(buf: Uint8Array, start: number, end: number): string {
   }
 }
 
-/** A string's bytes: ASCII read directly (8 bytes per step) when short, otherwise (or at the first non-ASCII byte) strict UTF-8 decoding. */
+/** Strings at least this long that V8 builds by concatenation are ropes (ConsString), flattened (copied) again by every hash or comparison. */
+const ROPE_MIN_LENGTH = 13;
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+
+/**
+ * A string's bytes: ASCII read directly when short (8 bytes per step; one flat string, as a
+ * concatenation that short is copied), ASCII of ROPE_MIN_LENGTH bytes or more in one native
+ * copy (flat, not a rope of 8-byte pieces), otherwise (or at the first non-ASCII byte) strict
+ * UTF-8 decoding.
+ */
 function str(buf: Uint8Array, start: number, end: number): string {
   if (end - start >= 64) return decodeUTF8(buf, start, end);
+  if (end - start >= ROPE_MIN_LENGTH) {
+    let high = 0;
+    for (let i = start; i < end; i++) high |= buf[i]!;
+    return high & 0x80 ? decodeUTF8(buf, start, end) : latin1Slice.call(buf, start, end);
+  }
   let s = "";
   let i = start;
   for (; i + 7 < end; i += 8) {
