@@ -1,12 +1,11 @@
 /**
- * log-entry: decoding of raw change-log stream entries (XRANGE / XREAD replies with Buffers),
- * pure. Fields are written in a fixed order by the BATCH script: type, key, value,
+ * log-entry: decoding of change-log stream entries straight from Redis' reply bytes (XRANGE /
+ * XREAD, RESP2), pure: one ChangeEvent (its key string and a view of its value) per entry, no
+ * value per field. Fields are written in a fixed order by the BATCH script: type, key, value,
  * createRevision, prevRevision; the entry id is `<revision>-1`.
  */
+import { header } from "./resp.js";
 import type { ChangeEvent, ChangeType } from "./types.js";
-
-/** One raw stream entry: [id, [field, value, field, value, ...]]. */
-export type RawEntry = [Buffer, Buffer[]];
 
 /** The result of decoding a run of consecutive log entries. */
 export interface DecodedRun {
@@ -21,39 +20,62 @@ export interface DecodedRun {
   gap: boolean;
 }
 
-/** digits parses the leading decimal digits of a Buffer (an id `123-1` gives 123). */
-export function digits(b: Buffer): number {
+/** digits parses the leading decimal digits of `b[from, to)` (an id `123-1` gives 123). */
+export function digits(b: Buffer, from = 0, to = b.length): number {
   let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i] - 48;
+  for (let i = from; i < to; i++) {
+    const c = b[i]! - 48;
     if (c < 0 || c > 9) break;
     n = n * 10 + c;
   }
   return n;
 }
 
-function changeType(b: Buffer): ChangeType {
+const EMPTY: Buffer = Buffer.alloc(0);
+
+function changeType(first: number): ChangeType {
   // ADDED, MODIFIED, DELETED differ in their first byte.
-  return b[0] === 65 ? "ADDED" : b[0] === 77 ? "MODIFIED" : "DELETED";
+  return first === 65 ? "ADDED" : first === 77 ? "MODIFIED" : "DELETED";
 }
 
-/** decodeRun decodes entries read after revision `after`, keeping those whose key starts with `prefix`. */
-export function decodeRun(entries: readonly RawEntry[], prefix: Buffer, after: number): DecodedRun {
+/**
+ * decodeEntries decodes the RESP array of log entries at `pos` (an XRANGE reply, or the entries
+ * of an XREAD reply), read after revision `after`, keeping those whose key starts with `prefix`.
+ * Returns the run, how many entries the array held, and the offset after it.
+ */
+export function decodeEntries(buf: Buffer, pos: number, prefix: Buffer, after: number): DecodedRun & { count: number; end: number } {
   const events: ChangeEvent[] = [];
   let scanned = after;
-  const gap = entries.length > 0 && digits(entries[0][0]) !== after + 1;
-  for (const [id, f] of entries) {
-    scanned = digits(id);
-    const key = f[3];
-    if (key.length < prefix.length || prefix.compare(key, 0, prefix.length) !== 0) continue;
-    events.push({
-      revision: scanned,
-      type: changeType(f[1]),
-      key: key.toString(),
-      value: f[5],
-      createRevision: digits(f[7]),
-      prevRevision: digits(f[9]),
-    });
+  let gap = false;
+  const [count, first] = header(buf, pos);
+  pos = first;
+  for (let i = 0; i < count; i++) {
+    pos = header(buf, pos)[1]; // *2: id, fields
+    let [len, at] = header(buf, pos); // the id
+    scanned = digits(buf, at, at + len);
+    if (i === 0) gap = scanned !== after + 1;
+    const [fields, next] = header(buf, at + len + 2);
+    pos = next;
+    // Field values at odd positions: 1 type, 3 key, 5 value, 7 createRevision, 9 prevRevision.
+    let type: ChangeType = "ADDED";
+    let key = "";
+    let keep = true;
+    let value: Buffer = EMPTY;
+    let createRevision = 0;
+    let prevRevision = 0;
+    for (let f = 0; f < fields; f++) {
+      [len, at] = header(buf, pos);
+      pos = at + len + 2;
+      if (!keep || (f & 1) === 0) continue;
+      if (f === 1) type = changeType(buf[at]!);
+      else if (f === 3) {
+        keep = len >= prefix.length && prefix.compare(buf, at, at + prefix.length) === 0;
+        if (keep) key = buf.toString("utf8", at, at + len);
+      } else if (f === 5) value = buf.subarray(at, at + len);
+      else if (f === 7) createRevision = digits(buf, at, at + len);
+      else if (f === 9) prevRevision = digits(buf, at, at + len);
+    }
+    if (keep) events.push({ revision: scanned, type, key, value, createRevision, prevRevision });
   }
-  return { events, scanned, gap };
+  return { events, scanned, gap, count, end: pos };
 }

@@ -38,8 +38,8 @@ import { Redis, type RedisOptions } from "ioredis";
 import { keyLayout, resourceOf, type KeyLayout } from "./keys.js";
 import { BATCH_LUA, COMPACT_LUA, EVENTS_LUA, GET_LUA, GET_MANY_LUA, LEASE_ACQUIRE_LUA, LEASE_RELEASE_LUA, LIST_LUA } from "./scripts.js";
 import { WriteBatcher, type BatchLimits } from "./write-batch.js";
-import { decodeRun, type RawEntry } from "./log-entry.js";
-import { RespConnection } from "./resp.js";
+import { decodeEntries, type DecodedRun } from "./log-entry.js";
+import { header, parseReply, replyEnd, RespConnection, RespError } from "./resp.js";
 import type { ChainableCommander } from "ioredis";
 import {
   CompactedError,
@@ -358,7 +358,10 @@ export class RedisStore {
       // holes above the compact revision), so no event is ever skipped.
       let caughtUp = false;
       while (!stopped()) {
-        let entries: RawEntry[];
+        const from = last;
+        // Each read's entries are decoded from the reply bytes (decodeEntries) as they arrive.
+        const entries = (buf: Buffer, pos: number) => decodeEntries(buf, pos, prefixBytes, from);
+        let run: DecodedRun & { count: number };
         try {
           if (!conn) {
             const opened = await this.call(() => RespConnection.open(this.url, "store-watch"));
@@ -368,17 +371,38 @@ export class RedisStore {
             }
             conn = opened;
             this.watchConns.add(conn);
-            const replies = await this.call(() => opened.pipeline([["MULTI"], ["GET", this.k.compact], ["XRANGE", log, `(${last}-1`, "+", "COUNT", WATCH_BATCH], ["EXEC"]]));
-            const [compact, range] = replies[3] as [Buffer | null, RawEntry[]];
-            if (last < num(compact)) throw new CompactedError(last, num(compact));
-            entries = range;
+            // EXEC's reply: [compact revision, XRANGE entries].
+            const exec = (buf: Buffer, pos: number) => {
+              const [n, first] = header(buf, pos);
+              if (n !== 2) return new RespError(`unexpected EXEC reply of ${n} elements`);
+              const [compact, at] = parseReply(buf, first);
+              if (compact instanceof RespError) return compact;
+              if (buf[at] === 0x2d) return parseReply(buf, at)[0] as RespError;
+              return { compact: num(compact), run: entries(buf, at) };
+            };
+            const [, , , r] = await this.call(() =>
+              Promise.all([
+                opened.command(["MULTI"]),
+                opened.command(["GET", this.k.compact]),
+                opened.command(["XRANGE", log, `(${last}-1`, "+", "COUNT", WATCH_BATCH]),
+                opened.command(["EXEC"], exec),
+              ]),
+            );
+            if (last < r.compact) throw new CompactedError(last, r.compact);
+            run = r.run;
           } else if (caughtUp) {
+            // XREAD's reply: nil after BLOCK timed out, else [[stream, entries]].
+            const xread = (buf: Buffer, pos: number) => {
+              const [streams, at] = header(buf, pos);
+              if (streams < 0) return { events: [], scanned: from, gap: false, count: 0 };
+              const name = header(buf, at)[1]; // [stream name, entries]
+              return entries(buf, replyEnd(buf, name));
+            };
             const c = conn;
-            const r = (await this.call(() => c.command(["XREAD", "COUNT", WATCH_BATCH, "BLOCK", WATCH_BLOCK_MS, "STREAMS", log, `${last}-1`]))) as [Buffer, RawEntry[]][] | null;
-            entries = r?.[0]?.[1] ?? [];
+            run = await this.call(() => c.command(["XREAD", "COUNT", WATCH_BATCH, "BLOCK", WATCH_BLOCK_MS, "STREAMS", log, `${last}-1`], xread));
           } else {
             const c = conn;
-            entries = (await this.call(() => c.command(["XRANGE", log, `(${last}-1`, "+", "COUNT", WATCH_BATCH]))) as RawEntry[];
+            run = await this.call(() => c.command(["XRANGE", log, `(${last}-1`, "+", "COUNT", WATCH_BATCH], entries));
           }
         } catch (err) {
           if (err instanceof StoreError && !(err instanceof StoreUnavailableError)) throw err;
@@ -396,7 +420,6 @@ export class RedisStore {
           failures = 0;
           onResume?.(last);
         }
-        const run = decodeRun(entries, prefixBytes, last);
         if (run.gap) throw new CompactedError(last, await this.compactRevision());
         if (run.events.length > 0) {
           yield run.events;
@@ -404,7 +427,7 @@ export class RedisStore {
         }
         last = run.scanned;
         // A short read reached the end of the log (a blocking read that timed out stays caught up).
-        caughtUp = entries.length < WATCH_BATCH;
+        caughtUp = run.count < WATCH_BATCH;
       }
     } finally {
       signal?.removeEventListener("abort", onAbort);

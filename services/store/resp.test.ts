@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startRedis } from "../kernel/local-servers.js";
-import { encodeCommand, parseReply, replyEnd, RespConnection, RespError, type RespReply } from "./resp.js";
+import { encodeCommand, header, parseReply, replyEnd, RespConnection, RespError, type RespReply } from "./resp.js";
 import { StoreUnavailableError } from "./types.js";
 
 const b = (s: string) => Buffer.from(s, "latin1");
@@ -33,14 +33,16 @@ test("resp - replies of every type parse; a reply cut anywhere is incomplete", (
   assert.equal(encodeCommand(["XREAD", "COUNT", 10, "ü"]), "*4\r\n$5\r\nXREAD\r\n$5\r\nCOUNT\r\n$2\r\n10\r\n$2\r\nü\r\n");
 });
 
-test("resp - a connection answers in order, across split and pipelined replies; a closed one rejects", { timeout: 30_000 }, async () => {
+test("resp - a connection answers in order, across split replies and commands in flight together; a closed one rejects", { timeout: 30_000 }, async () => {
   const redis = await startRedis();
   const conn = await RespConnection.open(redis.url, "resp-test");
   try {
     const big = "x".repeat(300_000); // arrives in several socket reads
     assert.equal(String(await conn.command(["CLIENT", "GETNAME"])), "resp-test");
     assert.equal(await conn.command(["SET", "k", big]), "OK");
-    const [a, c, d] = await conn.pipeline([["GET", "k"], ["GET", "missing"], ["INCRBY", "n", 5]]);
+    const [a, c, d] = await Promise.all([conn.command(["GET", "k"]), conn.command(["GET", "missing"]), conn.command(["INCRBY", "n", 5])]);
+    // A reply parser of its own sees the complete reply's bytes.
+    assert.equal(await conn.command(["GET", "k"], (buf, pos) => header(buf, pos)[0]), big.length);
     assert.equal((a as Buffer).toString(), big);
     assert.equal(c, null);
     assert.equal(d, 5);

@@ -26,6 +26,12 @@ export class RespError extends Error {
 const CR = 13;
 const EMPTY = Buffer.alloc(0);
 
+/** The offset of the CR ending the line at `pos`, or -1 (a JS scan: header lines are a few bytes, shorter than a call into Buffer.indexOf costs). */
+function eolOf(buf: Buffer, pos: number): number {
+  for (let i = pos; i < buf.length; i++) if (buf[i] === CR) return i;
+  return -1;
+}
+
 /**
  * replyEnd: the offset just after the complete reply starting at `pos`, or -1 when `buf` ends
  * before it does. Walks lengths only (no values are built), so checking a partly received
@@ -36,7 +42,7 @@ export function replyEnd(buf: Buffer, pos: number): number {
   while (pending > 0) {
     if (pos >= buf.length) return -1;
     const type = buf[pos]!;
-    const eol = buf.indexOf(CR, pos);
+    const eol = eolOf(buf, pos);
     if (eol < 0 || eol + 1 >= buf.length) return -1;
     pending--;
     if (type === 0x24 /* $ */) {
@@ -50,10 +56,25 @@ export function replyEnd(buf: Buffer, pos: number): number {
   return pos <= buf.length ? pos : -1;
 }
 
+/**
+ * header: the count (array) or length (bulk string) on the header line at `pos` (-1 for nil),
+ * and the offset after the line. For parsers of one command's reply (see {@link ReplyParser}).
+ */
+export function header(buf: Buffer, pos: number): [number, number] {
+  const eol = eolOf(buf, pos);
+  return [int(buf, pos + 1, eol), eol + 2];
+}
+
+/**
+ * A parser of one command's complete reply at `pos` (never an error reply: those reject the
+ * command); it may return a RespError for an error nested in the reply.
+ */
+export type ReplyParser<T> = (buf: Buffer, pos: number) => T | RespError;
+
 /** parseReply parses the complete reply at `pos` (see {@link replyEnd}); returns it and the offset after it. */
 export function parseReply(buf: Buffer, pos: number): [RespReply | RespError, number] {
   const type = buf[pos]!;
-  const eol = buf.indexOf(CR, pos);
+  const eol = eolOf(buf, pos);
   switch (type) {
     case 0x24 /* $ */: {
       const n = int(buf, pos + 1, eol);
@@ -107,8 +128,9 @@ export function encodeCommand(args: readonly (string | number)[]): string {
 }
 
 interface Waiter {
-  resolve: (r: RespReply) => void;
+  resolve: (r: unknown) => void;
   reject: (e: unknown) => void;
+  parse: ReplyParser<unknown> | undefined;
 }
 
 /** RespConnection: one socket to Redis; see the module comment. Open it with {@link RespConnection.open}. */
@@ -160,22 +182,19 @@ export class RespConnection {
     }
   }
 
-  /** command sends one command; resolves with its reply. */
-  command(args: readonly (string | number)[]): Promise<RespReply> {
-    return this.pipeline([args]).then((r) => r[0]!);
-  }
-
-  /** pipeline sends commands in one write; resolves with their replies in order (the first error reply rejects). */
-  pipeline(commands: ReadonlyArray<readonly (string | number)[]>): Promise<RespReply[]> {
+  /**
+   * command sends one command (several may be in flight: replies come in order); resolves with
+   * its reply, parsed by `parse` when given (a command's own layout, without the generic
+   * parser's values) and by {@link parseReply} otherwise.
+   */
+  command(args: readonly (string | number)[]): Promise<RespReply>;
+  command<T>(args: readonly (string | number)[], parse: ReplyParser<T>): Promise<T>;
+  command(args: readonly (string | number)[], parse?: ReplyParser<unknown>): Promise<unknown> {
     if (this.closedError) return Promise.reject(this.closedError);
-    const replies = commands.map(
-      () =>
-        new Promise<RespReply>((resolve, reject) => {
-          this.waiters.push({ resolve, reject });
-        }),
-    );
-    this.socket.write(commands.map(encodeCommand).join(""));
-    return Promise.all(replies);
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject, parse });
+      this.socket.write(encodeCommand(args));
+    });
   }
 
   /** close ends the connection; pending commands reject with StoreUnavailableError. */
@@ -205,11 +224,16 @@ export class RespConnection {
     while (pos < this.len) {
       const end = replyEnd(view, pos);
       if (end < 0) break;
-      const [reply] = parseReply(view, pos);
-      pos = end;
       const w = this.waiters.shift();
+      let reply: unknown;
+      try {
+        reply = w?.parse && view[pos] !== 0x2d ? w.parse(view, pos) : parseReply(view, pos)[0];
+      } catch (err) {
+        reply = new StoreUnavailableError(`redis: malformed reply: ${(err as Error).message}`, { cause: err });
+      }
+      pos = end;
       if (!w) continue; // nobody asked (cannot happen in RESP2 request/reply)
-      if (reply instanceof RespError) w.reject(reply);
+      if (reply instanceof Error) w.reject(reply);
       else w.resolve(reply);
     }
     if (pos === this.len) {

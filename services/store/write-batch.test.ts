@@ -1,11 +1,10 @@
 /**
- * Pure tests of the batch wire format (write-batch.ts) and log-entry decoding (log-entry.ts).
+ * Pure tests of the batch wire format (write-batch.ts); log-entry decoding is in log-entry.test.ts.
  * The scripts' behaviour against Redis is covered by store.test.ts.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeBatch, encodeBatch, queuedTxn, txnFailure } from "./write-batch.js";
-import { decodeRun, digits, type RawEntry } from "./log-entry.js";
 import { AlreadyExistsError, ConflictError, InvalidRequestError, NotFoundError, StoreUnavailableError, type TxnOp } from "./types.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -59,21 +58,4 @@ test("write-batch - decodes per-transaction outcomes from the flat reply", () =>
   assert.ok(out[5] instanceof NotFoundError && out[5].key === "/h");
   assert.ok(decodeBatch([], txns.slice(0, 1))[0] instanceof StoreUnavailableError, "a short reply fails the rest");
   assert.ok(txnFailure("CORRUPT 5 value missing for /x", []) instanceof StoreUnavailableError);
-});
-
-test("log-entry - decodes entries, filters by prefix, reports a gap after `after`", () => {
-  const entry = (rev: number, type: string, key: string): RawEntry => [
-    Buffer.from(`${rev}-1`),
-    ["type", type, "key", key, "value", `v${rev}`, "createRevision", "3", "prevRevision", String(rev - 1)].map((x) => Buffer.from(x)),
-  ];
-  const run = decodeRun([entry(5, "ADDED", "/pods/a"), entry(6, "MODIFIED", "/nodes/n"), entry(7, "DELETED", "/pods/b")], Buffer.from("/pods/"), 4);
-  assert.equal(run.gap, false);
-  assert.equal(run.scanned, 7);
-  assert.deepEqual(run.events.map((e) => [e.revision, e.type, e.key, e.createRevision, e.prevRevision, Buffer.from(e.value).toString()]), [
-    [5, "ADDED", "/pods/a", 3, 4, "v5"],
-    [7, "DELETED", "/pods/b", 3, 6, "v7"],
-  ]);
-  assert.equal(decodeRun([entry(9, "ADDED", "/pods/a")], Buffer.from("/"), 4).gap, true);
-  assert.deepEqual(decodeRun([], Buffer.from("/"), 4), { events: [], scanned: 4, gap: false });
-  assert.equal(digits(Buffer.from("1234567890123-1")), 1234567890123);
 });
