@@ -70,8 +70,8 @@ export class EventRecorder {
   /** record queues an event about `pod` (coalesced with a queued identical one). */
   record(pod: KubeObject, type: "Normal" | "Warning", reason: string, message: string): void {
     if (this.stopped) return;
-    const name = eventNameFor(pod.metadata.name, `${pod.metadata.uid}/${reason}/${message}`);
-    const queued = this.pending.get(name);
+    const key = `${pod.metadata.uid}/${reason}/${message}`;
+    const queued = this.pending.get(key);
     if (queued) {
       queued.times++;
       return;
@@ -80,7 +80,7 @@ export class EventRecorder {
       this.stats.dropped++;
       return;
     }
-    this.pending.set(name, { pod, type, reason, message, times: 1 });
+    this.pending.set(key, { pod, type, reason, message, times: 1 });
     this.pump();
   }
 
@@ -96,10 +96,10 @@ export class EventRecorder {
   }
 
   private pump(): void {
-    const limit = this.opts.busy?.() ? 1 : (this.opts.concurrency ?? 4);
-    while (!this.stopped && this.inFlight < limit && this.pending.size > 0) {
-      const [name, p] = this.pending.entries().next().value as [string, Pending];
-      this.pending.delete(name);
+    while (!this.stopped && this.pending.size > 0 && this.inFlight < this.limit()) {
+      const [key, p] = this.pending.entries().next().value as [string, Pending];
+      this.pending.delete(key);
+      const name = eventNameFor(p.pod.metadata.name, key);
       this.inFlight++;
       this.write(name, p)
         .then(
@@ -114,6 +114,11 @@ export class EventRecorder {
           this.pump();
         });
     }
+  }
+
+  /** Writes allowed in flight: one while the scheduler is busy (asked only when one is in flight already). */
+  private limit(): number {
+    return this.inFlight > 0 && this.opts.busy?.() ? 1 : (this.opts.concurrency ?? 4);
   }
 
   private async write(name: string, p: Pending): Promise<void> {

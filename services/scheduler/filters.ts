@@ -64,14 +64,17 @@ export interface NodeInfo {
   plain: boolean;
 }
 
+/** PodSpecInfo: the parts of {@link PodInfo} that a pod's spec alone decides. */
+export type PodSpecInfo = Omit<PodInfo, "pod">;
+
 /** What a pod's spec alone decides, by frozen (shared, see pod-view.ts) spec: computed once per template. */
-const specInfos = new WeakMap<object, Omit<PodInfo, "pod">>();
+const specInfos = new WeakMap<object, PodSpecInfo>();
 
 /**
- * podInfoOf: a pod prepared for filtering. For a frozen spec the derived parts are computed
- * once and shared (frozen too) by every pod with that spec object.
+ * podSpecInfo: what `pod`'s spec decides for filtering (read-only). For a frozen spec it is
+ * computed once and shared (frozen too) by every pod with that spec object.
  */
-export function podInfoOf(pod: Obj): PodInfo {
+export function podSpecInfo(pod: Obj): PodSpecInfo {
   const spec = pod?.spec ?? {};
   const frozen = Object.isFrozen(spec);
   let info = frozen ? specInfos.get(spec) : undefined;
@@ -83,10 +86,15 @@ export function podInfoOf(pod: Obj): PodInfo {
       specInfos.set(spec, Object.freeze(info));
     }
   }
-  return { pod, ...info };
+  return info;
 }
 
-function specInfoOf(pod: Obj, spec: Obj): Omit<PodInfo, "pod"> {
+/** podInfoOf: a pod prepared for filtering (see {@link podSpecInfo}). */
+export function podInfoOf(pod: Obj): PodInfo {
+  return { pod, ...podSpecInfo(pod) };
+}
+
+function specInfoOf(pod: Obj, spec: Obj): PodSpecInfo {
   const tolerations: Toleration[] = Array.isArray(spec.tolerations) ? spec.tolerations : [];
   const selector = spec.nodeSelector;
   const hasNodeAffinity = (!!selector && Object.keys(selector).length > 0) || !!spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;

@@ -92,3 +92,20 @@ test("queue - parked until a time or a membership change; delete forgets everyth
   assert.equal(q.backoffMs(1), 10);
   assert.equal(q.nextDueAt(), 1500 + 10, "attempts were reset by delete");
 });
+
+test("queue - a new pod can be added parked; what left the queue never delays what is due", () => {
+  const { q, advance } = queue();
+  q.add("a", 1100);
+  q.add("a"); // already waiting: unchanged
+  assert.equal(q.placeOf("a"), "parked");
+  q.requeueBackoff("b"); // due at 1010
+  assert.equal(q.nextDueAt(), 1010);
+  q.delete("b");
+  advance(10);
+  assert.equal(q.flush(), 0, "b left: nothing due yet");
+  assert.equal(q.nextDueAt(), 1100, "the next wait after a scan");
+  advance(90);
+  assert.equal(q.flush(), 1);
+  assert.equal(q.pop(), "a");
+  assert.equal(q.nextDueAt(), undefined, "nothing waits");
+});

@@ -5,6 +5,7 @@
  * failed bind), `unschedulable` (no node fit: waits for a cluster change or a timeout), or
  * `parked` (another replica's pod: waits until a time or a membership change). Backoff grows
  * per key: initial·2^(attempts-1), capped; `forget` resets it. Time is passed in.
+ * Finding what is due costs nothing while nothing is (see {@link SchedulingQueue.flush}).
  */
 
 /** Queue timings (ms). */
@@ -26,6 +27,8 @@ export class SchedulingQueue {
   private readonly unschedulable = new Map<string, number>();
   private readonly parked = new Map<string, number>();
   private readonly attempts = new Map<string, { count: number; at: number }>();
+  /** No timed wait ends before this: a lower bound (keys may have left since), Infinity when none was set since the last scan. */
+  private earliestDue = Infinity;
 
   constructor(
     private readonly timings: QueueTimings = DEFAULT_QUEUE_TIMINGS,
@@ -51,9 +54,11 @@ export class SchedulingQueue {
     return this.active.size + this.backoff.size + this.unschedulable.size + this.parked.size;
   }
 
-  /** A new pending pod: active unless it already waits somewhere. */
-  add(key: string): void {
-    if (this.placeOf(key) === undefined) this.active.add(key);
+  /** A new pending pod: active (parked until `parkUntil` when given) unless it already waits somewhere. */
+  add(key: string, parkUntil?: number): void {
+    if (this.placeOf(key) !== undefined) return;
+    if (parkUntil === undefined) this.active.add(key);
+    else this.waitUntil(this.parked, key, parkUntil);
   }
 
   /** The pod changed: an unschedulable one may fit now, so it leaves that wait (to active or backoff). */
@@ -89,7 +94,7 @@ export class SchedulingQueue {
   requeueBackoff(key: string): void {
     this.unqueue(key);
     const a = this.bumpAttempts(key);
-    this.backoff.set(key, a.at + this.backoffMs(a.count));
+    this.waitUntil(this.backoff, key, a.at + this.backoffMs(a.count));
   }
 
   /** No node fits: wait for {@link moveAllToActive} or the unschedulable timeout. */
@@ -97,12 +102,13 @@ export class SchedulingQueue {
     this.unqueue(key);
     const a = this.bumpAttempts(key);
     this.unschedulable.set(key, a.at);
+    this.earliestDue = Math.min(this.earliestDue, a.at + this.timings.unschedulableTimeoutMs);
   }
 
   /** Another replica's pod: wait until `until` or {@link unparkAll}. */
   park(key: string, until: number): void {
     this.unqueue(key);
-    this.parked.set(key, until);
+    this.waitUntil(this.parked, key, until);
   }
 
   /** The cluster changed (node added/updated, pod deleted, capacity released): retry unschedulable pods. */
@@ -122,38 +128,42 @@ export class SchedulingQueue {
   /** Moves what is due (backoff expired, parked time reached, unschedulable timed out) to active. Returns how many moved. */
   flush(): number {
     const now = this.now();
+    if (now < this.earliestDue) return 0;
     let moved = 0;
+    let next = Infinity;
     for (const [key, at] of this.backoff) {
-      if (at > now) continue;
-      this.backoff.delete(key);
-      this.active.add(key);
-      moved++;
+      if (at > now) next = Math.min(next, at);
+      else {
+        this.backoff.delete(key);
+        this.active.add(key);
+        moved++;
+      }
     }
     for (const [key, at] of this.parked) {
-      if (at > now) continue;
-      this.parked.delete(key);
-      this.active.add(key);
-      moved++;
+      if (at > now) next = Math.min(next, at);
+      else {
+        this.parked.delete(key);
+        this.active.add(key);
+        moved++;
+      }
     }
     for (const [key, since] of this.unschedulable) {
-      if (since + this.timings.unschedulableTimeoutMs > now) continue;
-      this.unschedulable.delete(key);
-      this.active.add(key);
-      moved++;
+      const at = since + this.timings.unschedulableTimeoutMs;
+      if (at > now) next = Math.min(next, at);
+      else {
+        this.unschedulable.delete(key);
+        this.active.add(key);
+        moved++;
+      }
     }
+    this.earliestDue = next;
     return moved;
   }
 
-  /** The earliest time something becomes due (undefined: nothing waits on time). */
+  /** The earliest time something may become due (possibly earlier than anything waiting: a flush then finds nothing); undefined: nothing waits on time. */
   nextDueAt(): number | undefined {
-    let next: number | undefined;
-    const consider = (t: number) => {
-      if (next === undefined || t < next) next = t;
-    };
-    for (const at of this.backoff.values()) consider(at);
-    for (const at of this.parked.values()) consider(at);
-    for (const since of this.unschedulable.values()) consider(since + this.timings.unschedulableTimeoutMs);
-    return next;
+    if (this.backoff.size + this.parked.size + this.unschedulable.size === 0) this.earliestDue = Infinity;
+    return this.earliestDue === Infinity ? undefined : this.earliestDue;
   }
 
   /** Backoff before attempt `attempts + 1`. */
@@ -178,7 +188,12 @@ export class SchedulingQueue {
   private activateOrBackoff(key: string): void {
     const a = this.attempts.get(key);
     const readyAt = a ? a.at + this.backoffMs(a.count) : 0;
-    if (readyAt > this.now()) this.backoff.set(key, readyAt);
+    if (readyAt > this.now()) this.waitUntil(this.backoff, key, readyAt);
     else this.active.add(key);
+  }
+
+  private waitUntil(place: Map<string, number>, key: string, at: number): void {
+    place.set(key, at);
+    if (at < this.earliestDue) this.earliestDue = at;
   }
 }

@@ -17,7 +17,7 @@ import { Informer, KubeClient, type Cached, type KubeObject, isStatus } from "..
 import { Actor, KINDS, subjects, type Bus, type Clock, type Logger } from "../kernel/index.js";
 import { bus as busProto } from "../schema/bus.js";
 import { EventRecorder } from "./events.js";
-import { failedSchedulingMessage, filterNode, nodeInfoOf, podInfoOf, type NodeInfo, type PodInfo } from "./filters.js";
+import { failedSchedulingMessage, filterNode, nodeInfoOf, podInfoOf, podSpecInfo, type NodeInfo, type PodInfo, type PodSpecInfo } from "./filters.js";
 import { SchedulingQueue, DEFAULT_QUEUE_TIMINGS, type QueueTimings } from "./queue.js";
 import type { ResourceAmounts } from "./resources.js";
 import { PlainNodeIndex } from "./node-index.js";
@@ -60,6 +60,19 @@ interface Counted {
   nonZero: { cpu: number; memory: number };
   assumed: boolean;
 }
+
+/**
+ * A pending pod: when this replica first saw it, and its shard owner among `peers` (computed
+ * once per membership: `peers` is replaced, never changed, when the replicas change).
+ */
+interface Seen {
+  at: number;
+  owner: string | undefined;
+  peers: readonly string[];
+}
+
+/** The `peers` of a Seen whose owner is not computed yet. */
+const NO_PEERS: readonly string[] = [];
 
 /** Pods scheduled per drain pass before yielding to the event loop. */
 const DRAIN_BATCH = 256;
@@ -105,7 +118,7 @@ export class Scheduler extends Actor {
   private nextStartNode = 0;
   private readonly counted = new Map<string, Counted>();
   private readonly inFlight = new Set<string>();
-  private readonly firstSeen = new Map<string, number>();
+  private readonly firstSeen = new Map<string, Seen>();
   private peers: string[] = [];
   private drainScheduled = false;
   private dueTimer: NodeJS.Timeout | undefined;
@@ -255,7 +268,12 @@ export class Scheduler extends Actor {
       return;
     }
     if (this.inFlight.has(o.key) || this.counted.has(o.key)) return; // being bound, or bound and not yet seen so
-    if (!this.firstSeen.has(o.key)) this.firstSeen.set(o.key, this.clock.now());
+    const parkUntil = this.parkUntil(o.key, pod);
+    if (!updated && parkUntil !== undefined) {
+      this.queue.add(o.key, parkUntil); // another replica's: only its takeover wakes the loop
+      this.armDueTimer();
+      return;
+    }
     if (updated) this.queue.update(o.key);
     else this.queue.add(o.key);
     this.kick();
@@ -272,14 +290,14 @@ export class Scheduler extends Actor {
   }
 
   /** Counts a pod on a node (moving it if it was counted elsewhere). */
-  private count(key: string, node: string, pod: KubeObject, assumed: boolean, info?: PodInfo): void {
+  private count(key: string, node: string, pod: KubeObject, assumed: boolean, info?: PodSpecInfo): void {
     const prev = this.counted.get(key);
     if (prev && prev.node === node) {
       if (!assumed) prev.assumed = false;
       return;
     }
     if (prev) this.uncount(key);
-    const { requests, nonZero } = info ?? podInfoOf(pod);
+    const { requests, nonZero } = info ?? podSpecInfo(pod);
     const c: Counted = { node, requests, nonZero, assumed };
     this.counted.set(key, c);
     const n = this.nodeInfos.get(node);
@@ -361,14 +379,10 @@ export class Scheduler extends Actor {
       this.forgetPending(key);
       return;
     }
-    const now = this.clock.now();
-    if (this.peers.length > 1) {
-      const owner = shardOwner(pod.metadata.uid ?? key, this.peers);
-      const takeoverAt = (this.firstSeen.get(key) ?? now) + (this.opts.takeoverMs ?? 5000);
-      if (owner !== this.id && now < takeoverAt) {
-        this.queue.park(key, takeoverAt);
-        return;
-      }
+    const parkUntil = this.parkUntil(key, pod);
+    if (parkUntil !== undefined) {
+      this.queue.park(key, parkUntil);
+      return;
     }
     const info = podInfoOf(pod);
     const chosen = this.findNode(info);
@@ -381,6 +395,24 @@ export class Scheduler extends Actor {
     this.count(key, chosen, pod, true, info);
     this.inFlight.add(key);
     void this.bind(key, pod, chosen);
+  }
+
+  /**
+   * parkUntil: for a pending pod of another replica's shard, when this one may take it over
+   * (`takeoverMs` after it first saw it); undefined when this replica is to schedule it now.
+   */
+  private parkUntil(key: string, pod: KubeObject): number | undefined {
+    const now = this.clock.now();
+    let seen = this.firstSeen.get(key);
+    if (!seen) this.firstSeen.set(key, (seen = { at: now, owner: undefined, peers: NO_PEERS }));
+    if (this.peers.length <= 1) return undefined;
+    if (seen.peers !== this.peers) {
+      seen.owner = shardOwner(pod.metadata.uid ?? key, this.peers);
+      seen.peers = this.peers;
+    }
+    if (seen.owner === this.id) return undefined;
+    const takeoverAt = seen.at + (this.opts.takeoverMs ?? 5000);
+    return now < takeoverAt ? takeoverAt : undefined;
   }
 
   /** The chosen node's name, or the FailedScheduling message. */
