@@ -13,7 +13,7 @@
  */
 import { deepFreeze } from "../apimachinery/index.js";
 import type { Cached, KubeObject } from "../client/index.js";
-import { decodeStored, k8s, messageToKubeJSON, peekStoredPod, toKubeJSON } from "../schema/index.js";
+import { decodeStored, k8s, messageToKubeJSON, peekStoredPod, peekStoredPodNodeName, toKubeJSON } from "../schema/index.js";
 
 /** Distinct specs remembered (most recently used first). */
 const SPEC_CACHE_SIZE = 16;
@@ -69,9 +69,12 @@ export class SpecCache {
  */
 export function schedulerPodView(value: Uint8Array, meta: { modRevision: number; createRevision: number }, cached: Cached<KubeObject> | undefined, specs: SpecCache): KubeObject {
   const sameIncarnation = cached !== undefined && cached.createRevision === meta.createRevision;
-  if (sameIncarnation && cached.object.spec?.nodeName) return cached.object;
+  if (sameIncarnation) {
+    if (cached.object.spec?.nodeName) return cached.object;
+    const nodeName = peekStoredPodNodeName(value); // the binding: all that changed for the scheduler
+    if (nodeName) return { ...cached.object, spec: specs.bound(cached.object.spec ?? {}, nodeName) };
+  }
   const peek = peekStoredPod(value);
-  if (sameIncarnation && peek?.nodeName) return { ...cached.object, spec: specs.bound(cached.object.spec ?? {}, peek.nodeName) };
   const resourceVersion = String(meta.modRevision);
   if (peek && !peek.deleting) {
     return { apiVersion: "v1", kind: "Pod", metadata: { name: peek.name, namespace: peek.namespace, uid: peek.uid, resourceVersion }, spec: specs.spec(value, peek.specStart, peek.specEnd) };

@@ -42,7 +42,7 @@ export {
 } from "./registry.js";
 export { fromKubeJSON, toKubeJSON, messageFromKubeJSON, messageToKubeJSON, type FromKubeJSONResult } from "./json.js";
 export { encodeStored, encodeStoredJSON, decodeStored, decodeStoredJSON, decodeStoredObject, storedEnvelope, STORED_FORMAT_VERSION, STORED_MAGIC, type DecodedStored, type StoredEnvelope } from "./stored.js";
-export { peekStoredPod, type PodPeek } from "./pod-peek.js";
+export { peekStoredPod, peekStoredPodNodeName, type PodPeek } from "./pod-peek.js";
 export { decodeJSON, internedString } from "./wire.js";
 export {
   encodeKubeProtobuf,

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeStoredJSON, encodeStoredJSON, k8s, messageToKubeJSON } from "./index.js";
-import { peekStoredPod, type PodPeek } from "./pod-peek.js";
+import { peekStoredPod, peekStoredPodNodeName, type PodPeek } from "./pod-peek.js";
 
 /** A peek without the spec span (tested on its own). */
 function omitSpan(p: PodPeek | undefined): Omit<PodPeek, "specStart" | "specEnd"> | undefined {
@@ -29,6 +29,16 @@ test("pod peek - identity and node of a stored pod, as a full decode has them", 
   assert.equal(peekStoredPod(Uint8Array.of(1, 2, 3, 4, 5)), undefined, "not a stored value");
   const bytes = stored("Pod", pod);
   assert.equal(peekStoredPod(bytes.subarray(0, bytes.length - 20)), undefined, "truncated");
+});
+
+test("pod peek - the node name alone, as the full peek reads it", () => {
+  const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "web-1", namespace: "prod", uid: "u-1", labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "nginx" }], nodeName: "node-7" }, status: { phase: "Running" } };
+  assert.equal(peekStoredPodNodeName(stored("Pod", pod)), "node-7");
+  assert.equal(peekStoredPodNodeName(stored("Pod", { ...pod, spec: { containers: pod.spec.containers } })), "", "not bound");
+  assert.equal(peekStoredPodNodeName(stored("Pod", { apiVersion: "v1", kind: "Pod", metadata: { name: "p" } })), "", "no spec");
+  assert.equal(peekStoredPodNodeName(stored("ConfigMap", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } })), undefined, "not a pod");
+  const bytes = stored("Pod", pod);
+  assert.equal(peekStoredPodNodeName(bytes.subarray(0, bytes.length - 20)), undefined, "truncated");
 });
 
 test("pod peek - the spec span holds exactly the encoded PodSpec", () => {
