@@ -20,7 +20,7 @@ export interface EventRecorderOptions {
   concurrency?: number;
   /** While this says true (scheduling is busy), only one event write is in flight. */
   busy?: () => boolean;
-  /** Pending distinct events beyond which new ones are dropped (default 5000). */
+  /** Pending distinct events beyond which new ones are dropped (default 1000: Kubernetes' maxQueuedEvents of its event broadcaster). */
   maxQueued?: number;
   now?: () => Date;
 }
@@ -76,7 +76,7 @@ export class EventRecorder {
       queued.times++;
       return;
     }
-    if (this.pending.size >= (this.opts.maxQueued ?? 5000)) {
+    if (this.pending.size >= (this.opts.maxQueued ?? 1000)) {
       this.stats.dropped++;
       return;
     }
