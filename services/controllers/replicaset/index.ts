@@ -64,5 +64,5 @@ export {
   type OwnerReference,
   type RankedPod,
 } from "./pods.js";
-export { slowStartBatch, slowStartWindow, SLOW_START_INITIAL_BATCH_SIZE, type SlowStartResult } from "./slow-start.js";
+export { CreateRun, SLOW_START_INITIAL_BATCH_SIZE } from "./create-run.js";
 export { PodIndex, ControlledPods, type KeyedPod } from "./pod-index.js";

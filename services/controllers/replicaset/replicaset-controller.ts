@@ -5,8 +5,8 @@
  * Level-based: pod and ReplicaSet events only maintain indexes, record what was observed
  * ({@link ControllerExpectations}) and enqueue `namespace/name` of the ReplicaSet(s)
  * concerned. `reconcile(key)` re-reads the caches, claims pods (adopt / release), creates or
- * deletes pods toward spec.replicas (decideReplicas) with slow start, then writes the status
- * when it changed. The work queue owns retries.
+ * deletes pods toward spec.replicas (decideReplicas), then writes the status when it changed.
+ * The work queue owns retries.
  *
  * The invariant the expectations protect: a sync never acts on a cache that does not yet show
  * its own earlier writes, so a slow informer can never make it create twice. Creates sent and
@@ -16,14 +16,16 @@
  * its expectation until the informer sees it or the expectation times out; a delete's unknown
  * outcome is checked with a GET.
  *
- * Slow start (decision): each sync's creates ramp up as Kubernetes' slowStartBatch does, and
- * the first error stops them; a sync that creates while earlier creates of the same
- * ReplicaSet are still outstanding continues their ramp (starts with the window the previous
- * error-free run reached) instead of starting again at 1, so a continuous scale-up does not
- * ramp from 1 per sync. An error, or a sync with nothing outstanding, starts at 1 again.
+ * Creates (decision): a sync hands its creates to the ReplicaSet's {@link CreateRun} and does not
+ * wait for them (Kubernetes' sync waits for its whole burst, so creation stalls once per burst
+ * for the slowest reply). The run ramps up as Kubernetes' slowStartBatch does (1, 2, 4, … in
+ * flight, up to burstReplicas) and keeps its window while creates succeed, so one scale-up
+ * ramps once; its first failure drops the creates not yet sent and resets the ramp, and the
+ * next sync reports the error (ReplicaFailure, a warning) and retries with backoff. A run ends
+ * when a sync finds nothing to create and nothing outstanding.
  */
 import { deepFreeze } from "../../apimachinery/index.js";
-import { isStatus, WorkQueue, type BackoffConfig, type Cached, type Informer, type KubeObject } from "../../client/index.js";
+import { backoffDelay, isStatus, WorkQueue, type BackoffConfig, type Cached, type Informer, type KubeObject } from "../../client/index.js";
 import { BusClosedError, BusTimeoutError, RemoteError } from "../../kernel/index.js";
 import { lookupResourceByKind } from "../../schema/index.js";
 import { objectKey } from "../../store/object-keys.js";
@@ -35,6 +37,7 @@ import {
   decideReplicas,
   DEFAULT_BURST_REPLICAS,
   DEFAULT_STATUS_INTERVAL_MS,
+  desiredReplicas,
   podFromTemplate,
   podsToDelete,
   replicaSetKey,
@@ -50,7 +53,7 @@ import { ControllerExpectations, DEFAULT_EXPECTATIONS_TIMEOUT_MS } from "./expec
 import { PodIndex, type KeyedPod } from "./pod-index.js";
 import { controllerOf, type OwnerReference } from "../owner-refs.js";
 import { isPodActive, isPodTerminating, type PodLike } from "./pods.js";
-import { slowStartBatch, slowStartWindow, SLOW_START_INITIAL_BATCH_SIZE } from "./slow-start.js";
+import { CreateRun, SLOW_START_INITIAL_BATCH_SIZE } from "./create-run.js";
 
 /** Options of {@link ReplicaSetController}. */
 export interface ReplicaSetControllerOptions {
@@ -60,16 +63,10 @@ export interface ReplicaSetControllerOptions {
   burstReplicas?: number;
   /** Expiry of unobserved creates/deletes (default 5 min). */
   expectationsTimeoutMs?: number;
-  /** Retry backoff of the work queue (default 50 ms doubling to 10 s). */
+  /** Retry backoff of the work queue and of creates after a failure (default 50 ms doubling to 10 s). */
   backoff?: BackoffConfig;
-  /** First slow-start batch size (default 1). */
+  /** Creates in flight when a run starts (default 1, Kubernetes' first slow-start batch). */
   initialBatchSize?: number;
-  /**
-   * "window" (default): creates ramp up as in Kubernetes' slow start but pipelined — each
-   * success lets the next create start (see slowStartWindow); "batch": Kubernetes' batches,
-   * each waiting for its slowest create.
-   */
-  slowStart?: "window" | "batch";
   /** Shortest time between two status writes of a ReplicaSet whose counts are moving (default 1000 ms; see statusWriteDelayMs). */
   statusIntervalMs?: number;
 }
@@ -80,9 +77,8 @@ export class InvalidReplicaSetConfigError extends Error {
 }
 
 /**
- * replicaSetOptionsFromEnv: options from `K8S_RS_WORKERS`, `K8S_RS_BURST`,
- * `K8S_RS_EXPECTATIONS_TIMEOUT_MS` (each a positive integer; unset = default) and
- * `K8S_RS_SLOW_START` (`window` or `batch`).
+ * replicaSetOptionsFromEnv: options from `K8S_RS_WORKERS`, `K8S_RS_BURST` and
+ * `K8S_RS_EXPECTATIONS_TIMEOUT_MS` (each a positive integer; unset = default).
  */
 export function replicaSetOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): ReplicaSetControllerOptions {
   const num = (name: string): number | undefined => {
@@ -99,11 +95,6 @@ export function replicaSetOptionsFromEnv(env: Readonly<Record<string, string | u
   if (workers !== undefined) out.workers = workers;
   if (burst !== undefined) out.burstReplicas = burst;
   if (timeout !== undefined) out.expectationsTimeoutMs = timeout;
-  const slowStart = env.K8S_RS_SLOW_START;
-  if (slowStart !== undefined && slowStart !== "") {
-    if (slowStart !== "window" && slowStart !== "batch") throw new InvalidReplicaSetConfigError(`K8S_RS_SLOW_START must be "window" or "batch", got ${JSON.stringify(slowStart)}`);
-    out.slowStart = slowStart;
-  }
   return out;
 }
 
@@ -113,6 +104,9 @@ export class AdoptionRefusedError extends Error {
 }
 
 const RS_RESOURCE = lookupResourceByKind("ReplicaSet")!.storeResource;
+
+/** Retry backoff of syncs and of failing creates (50 ms doubling to 10 s). */
+const DEFAULT_RS_BACKOFF: BackoffConfig = { baseMs: 50, maxMs: 10_000 };
 
 /** isUnknownOutcome: the request may or may not have been carried out (no answer, or a timeout answer). */
 export function isUnknownOutcome(err: unknown): boolean {
@@ -147,8 +141,10 @@ interface Term {
   rsByNamespace: Map<string, Set<string>>;
   /** ReplicaSet key → when this term last wrote its status (see statusWriteDelayMs). */
   statusWrittenAt: Map<string, number>;
-  /** ReplicaSet key → the slow-start window its last error-free create run reached (see the module doc). */
-  createWindows: Map<string, number>;
+  /** ReplicaSet key → its creates in the background (see the module doc). */
+  createRuns: Map<string, CreateRun>;
+  /** ReplicaSet key → the first failure of its create run since its last successful create. */
+  createFailures: Map<string, { err: unknown; reported: boolean }>;
   running: Promise<void>;
 }
 
@@ -179,14 +175,15 @@ export class ReplicaSetController implements Controller {
     if (this.term) await this.stop();
     const term: Term = {
       ctx,
-      queue: new WorkQueue<string>(this.opts.backoff ?? { baseMs: 50, maxMs: 10_000 }),
+      queue: new WorkQueue<string>(this.opts.backoff ?? DEFAULT_RS_BACKOFF),
       expectations: new ControllerExpectations(ctx.clock, this.opts.expectationsTimeoutMs ?? DEFAULT_EXPECTATIONS_TIMEOUT_MS),
       pods: ctx.informers.informer("Pod"),
       replicaSets: ctx.informers.informer("ReplicaSet"),
       podIndex: new PodIndex(),
       rsByNamespace: new Map(),
       statusWrittenAt: new Map(),
-      createWindows: new Map(),
+      createRuns: new Map(),
+      createFailures: new Map(),
       running: Promise.resolve(),
     };
     this.term = term;
@@ -217,6 +214,7 @@ export class ReplicaSetController implements Controller {
     const term = this.term;
     if (!term) return;
     this.term = undefined;
+    for (const run of term.createRuns.values()) run.stop();
     term.queue.shutdown();
     await term.running;
   }
@@ -319,7 +317,7 @@ export class ReplicaSetController implements Controller {
   private onReplicaSetUpdate(term: Term, old: Cached<KubeObject>, c: Cached<KubeObject>): void {
     const rs = c.object as ReplicaSetLike;
     // Deleted and recreated under the same name: the old one's expectations are void.
-    if ((old.object as ReplicaSetLike).metadata.uid !== rs.metadata.uid) term.expectations.delete(replicaSetKey(rs));
+    if ((old.object as ReplicaSetLike).metadata.uid !== rs.metadata.uid) this.forgetCreates(term, replicaSetKey(rs));
     // Status-only updates are synced too (as Kubernetes): a status written from a lagging pod cache
     // must be looked at again once the cache has caught up.
     term.queue.add(replicaSetKey(rs));
@@ -333,8 +331,7 @@ export class ReplicaSetController implements Controller {
     if (keys?.size === 0) term.rsByNamespace.delete(ns);
     term.podIndex.forget(rs.metadata.uid ?? "");
     term.statusWrittenAt.delete(replicaSetKey(rs));
-    term.createWindows.delete(replicaSetKey(rs));
-    term.expectations.delete(replicaSetKey(rs));
+    this.forgetCreates(term, replicaSetKey(rs));
     term.queue.add(replicaSetKey(rs));
   }
 
@@ -348,8 +345,7 @@ export class ReplicaSetController implements Controller {
     const name = key.slice(slash + 1);
     const rs = this.cachedReplicaSet(term, ns, name);
     if (!rs) {
-      term.expectations.delete(key);
-      term.createWindows.delete(key);
+      this.forgetCreates(term, key);
       return;
     }
     const uid = rs.metadata.uid ?? "";
@@ -377,8 +373,20 @@ export class ReplicaSetController implements Controller {
     const group = controlled();
     const counts = group.counts(term.ctx.clock.now(), adopted);
     let manageError: (ManageError & { cause: unknown }) | undefined;
-    if (!rs.metadata.deletionTimestamp) {
-      manageError = await this.manageReplicas(term, key, rs, counts.replicas, () => group.owned(adopted));
+    // Read before deciding as well: work that expires while this sync runs (after the decision
+    // counted it) must still get the sync that acts on its expiry.
+    const expiryBefore = term.expectations.msUntilExpiry(key);
+    if (rs.metadata.deletionTimestamp) this.dropQueuedCreates(term, key, Infinity);
+    else manageError = await this.manageReplicas(term, key, rs, counts.replicas, () => group.owned(adopted));
+    // A failing create run shows in the status (ReplicaFailure) until a create succeeds; the
+    // first sync to see the failure also fails (a warning, and the queue's retry).
+    const failure = term.createFailures.get(key);
+    let newFailure = false;
+    if (!manageError && failure) {
+      manageError = { verb: "create", message: errorMessage(failure.err), cause: failure.err };
+      newFailure = !failure.reported;
+      if (newFailure) term.ctx.log.warn("failed to create pods", { replicaSet: key, err: manageError.message });
+      failure.reported = true;
     }
 
     const now = term.ctx.clock.now();
@@ -391,10 +399,11 @@ export class ReplicaSetController implements Controller {
         term.statusWrittenAt.set(key, now);
       }
     }
-    if (manageError) throw manageError.cause;
+    if (manageError && (manageError.cause !== failure?.err || newFailure)) throw manageError.cause;
 
     // Wake up to write a held-back status, when a ready pod becomes available, and when outstanding expectations expire (a lost event must not stall the ReplicaSet).
-    const waits = [statusDelay, controlled().msUntilNextAvailable(now), term.expectations.msUntilExpiry(key)].filter((v): v is number => v !== undefined && v > 0);
+    // …and when creates may be retried after a failure.
+    const waits = [statusDelay, controlled().msUntilNextAvailable(now), term.expectations.msUntilExpiry(key) || expiryBefore, term.createRuns.get(key)?.retryInMs()].filter((v): v is number => v !== undefined && v > 0);
     return waits.length > 0 ? { requeueAfterMs: Math.min(...waits) } : undefined;
   }
 
@@ -457,37 +466,21 @@ export class ReplicaSetController implements Controller {
   ): Promise<(ManageError & { cause: unknown }) | undefined> {
     const { client, log } = term.ctx;
     const burst = this.opts.burstReplicas ?? DEFAULT_BURST_REPLICAS;
+    // Queued creates past what spec.replicas now wants (scaled down meanwhile) are not sent.
+    const surplus = owned + term.expectations.outstanding(key).creations - desiredReplicas(rs);
+    if (surplus > 0) this.dropQueuedCreates(term, key, surplus);
     const outstanding = term.expectations.outstanding(key);
     const action = decideReplicas(rs, owned, outstanding, burst);
     if (action.type === "create") {
+      const run = this.createRun(term, key);
+      if (run.retryInMs() > 0) return undefined; // backing off after a failure; the sync is requeued for then
       term.expectations.expectCreations(key, action.count);
-      let unknown = 0;
-      const slowStart = this.opts.slowStart === "batch" ? slowStartBatch : slowStartWindow;
       const pod = this.templatePod(rs);
-      const initial = this.opts.initialBatchSize ?? SLOW_START_INITIAL_BATCH_SIZE;
-      const carried = outstanding.creations > 0 ? (term.createWindows.get(key) ?? initial) : initial;
-      const result = await slowStart(action.count, Math.max(initial, carried), async () => {
-        try {
-          await client.createFromTemplate(pod);
-          this.stats.creates++;
-        } catch (err) {
-          if (isUnknownOutcome(err)) unknown++;
-          this.stats.createErrors++;
-          throw err;
-        }
-      });
-      // Creates that failed for sure or were never sent will not be observed; unknown ones may be.
-      term.expectations.lowerCreations(key, action.count - result.successes - unknown);
-      if (result.errors.length > 0) term.createWindows.delete(key);
-      else term.createWindows.set(key, Math.min(result.window, burst));
-      if (result.errors.length > 0) {
-        const err = result.errors[0];
-        log.warn("failed to create pods", { replicaSet: key, created: result.successes, failed: result.errors.length, skipped: result.skipped, err: errorMessage(err) });
-        return { verb: "create", message: errorMessage(err), cause: err };
-      }
-      log.debug("created pods", { replicaSet: key, count: result.successes });
+      run.add(action.count, () => client.createFromTemplate(pod).then(() => undefined));
       return undefined;
     }
+    const run = term.createRuns.get(key);
+    if (run && run.queued === 0 && run.sending === 0 && outstanding.creations === 0) term.createRuns.delete(key); // the scale-up is over
     if (action.type === "delete") {
       const candidates = ownedPods();
       // The node rank counts the active pods of this ReplicaSet and its siblings.
@@ -512,6 +505,48 @@ export class ReplicaSetController implements Controller {
       return undefined;
     }
     return undefined;
+  }
+
+  /** createRun: the ReplicaSet's create run, started when there is none. */
+  private createRun(term: Term, key: string): CreateRun {
+    let run = term.createRuns.get(key);
+    if (!run) {
+      run = new CreateRun(
+        this.opts.initialBatchSize ?? SLOW_START_INITIAL_BATCH_SIZE,
+        this.opts.burstReplicas ?? DEFAULT_BURST_REPLICAS,
+        isUnknownOutcome,
+        (err, never) => {
+          this.stats.createErrors++;
+          if (this.term !== term) return;
+          // Creates that failed for sure or were dropped will not be observed; unknown ones may be.
+          term.expectations.lowerCreations(key, never);
+          if (!term.createFailures.has(key)) term.createFailures.set(key, { err, reported: false });
+          term.queue.add(key); // the next sync reports it
+        },
+        () => {
+          this.stats.creates++;
+          term.createFailures.delete(key);
+        },
+        (failures) => backoffDelay(failures, this.opts.backoff ?? DEFAULT_RS_BACKOFF),
+        () => term.ctx.clock.now(),
+      );
+      term.createRuns.set(key, run);
+    }
+    return run;
+  }
+
+  /** dropQueuedCreates: up to `count` creates of the key's run that were not sent yet are not sent (nor expected). */
+  private dropQueuedCreates(term: Term, key: string, count: number): void {
+    const dropped = term.createRuns.get(key)?.trim(count) ?? 0;
+    if (dropped > 0) term.expectations.lowerCreations(key, dropped);
+  }
+
+  /** forgetCreates: the ReplicaSet is gone or replaced: its run sends nothing more and its expectations are void. */
+  private forgetCreates(term: Term, key: string): void {
+    term.createRuns.get(key)?.stop();
+    term.createRuns.delete(key);
+    term.createFailures.delete(key);
+    term.expectations.delete(key);
   }
 
   /**
