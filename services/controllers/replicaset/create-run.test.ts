@@ -107,3 +107,97 @@ test("CreateRun - trim drops queued creates only; stop sends nothing more", asyn
   run.add(5, create);
   assert.equal(h.started, 2, "a stopped run sends nothing");
 });
+
+test("CreateRun - after a failure nothing is sent until the backoff has passed; the backoff grows per failed attempt and resets on success", async () => {
+  let now = 1000;
+  const steps: number[] = [];
+  const failures: unknown[] = [];
+  let fail = true;
+  const run = new CreateRun(
+    1,
+    500,
+    () => false,
+    (err) => failures.push(err),
+    () => undefined,
+    (n) => {
+      steps.push(n);
+      return 100 * 2 ** (n - 1);
+    },
+    () => now,
+  );
+  let sent = 0;
+  const create = async () => {
+    sent++;
+    if (fail) throw new Error("quota");
+  };
+  const settle = () => new Promise((r) => setImmediate(r));
+  run.add(5, create);
+  await settle();
+  assert.equal(sent, 1);
+  assert.equal(run.retryInMs(), 100);
+  run.add(5, create);
+  await settle();
+  assert.equal(sent, 1, "nothing is sent while backing off");
+  now += 100;
+  run.add(5, create);
+  await settle();
+  assert.equal(sent, 2);
+  assert.equal(run.retryInMs(), 200, "the second failed attempt doubles the backoff");
+  now += 200;
+  fail = false;
+  run.add(3, create);
+  await settle();
+  await settle();
+  assert.equal(sent, 5);
+  assert.equal(run.retryInMs(), 0);
+  fail = true;
+  run.add(1, create);
+  await settle();
+  assert.deepEqual(steps, [1, 2, 1], "a success resets the backoff");
+});
+
+test("CreateRun - a create sent before a failure that settles after it is not a new attempt: no backoff step, and its success does not end the failing", async () => {
+  const steps: number[] = [];
+  const successes: boolean[] = [];
+  const run = new CreateRun(
+    2,
+    500,
+    () => false,
+    () => undefined,
+    (current) => successes.push(current),
+    (n) => {
+      steps.push(n);
+      return 0;
+    },
+  );
+  const gates: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  const create = () => new Promise<void>((resolve, reject) => gates.push({ resolve, reject }));
+  run.add(2, create);
+  assert.equal(gates.length, 2);
+  gates[0]!.reject(new Error("first fails"));
+  await new Promise((r) => setImmediate(r));
+  gates[1]!.resolve();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(successes, [false], "the late success belongs to the failed attempt");
+  assert.deepEqual(steps, [1]);
+  run.add(2, create);
+  gates[2]!.reject(new Error("late"));
+  gates[3]!.reject(new Error("late too"));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(steps, [1, 2], "one step per failed attempt, not per failed create");
+});
+
+test("CreateRun - idle() resolves once nothing is in flight", async () => {
+  const run = new CreateRun(2, 500, () => false, () => undefined);
+  await run.idle();
+  let release: () => void = () => undefined;
+  run.add(1, () => new Promise<void>((r) => (release = r)));
+  let idle = false;
+  const waiting = run.idle().then(() => (idle = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(idle, false);
+  run.stop();
+  release();
+  await waiting;
+  assert.equal(idle, true);
+});

@@ -15,11 +15,15 @@
  *   will now never happen (this one when it failed for sure, plus those dropped) so that the
  *   caller lowers its expectations and reports the error; a create with an unknown outcome
  *   (`isUnknown`) may still appear, so it is not counted in `never`.
- * - After a failure nothing is sent for `backoff(n)` ms (n: failures since the last success;
- *   `retryInMs` says how long is left): the caller waits that long before it adds creates again,
- *   so a create that keeps failing (quota, admission) is retried with exponential backoff.
+ * - After a failure nothing is sent for `backoff(n)` ms (n: failed attempts since the last
+ *   success; `retryInMs` says how long is left): the caller waits that long before it adds
+ *   creates again, so a create that keeps failing (quota, admission) is retried with
+ *   exponential backoff. An attempt is what was sent between two failures: a create sent
+ *   before the last failure that settles after it neither adds a backoff step nor (succeeding)
+ *   counts as the success that ends the failing (`onSuccess(false)`).
  * - `trim(n)` drops up to `n` creates not yet started and returns how many it dropped;
- *   `stop()` drops them all (the caller forgets its expectations) and sends nothing more.
+ *   `stop()` drops them all (the caller forgets its expectations) and sends nothing more;
+ *   `idle()` resolves once no create is in flight.
  */
 /** The first slow-start batch size Kubernetes uses. */
 export const SLOW_START_INITIAL_BATCH_SIZE = 1;
@@ -31,6 +35,9 @@ export class CreateRun {
   private stopped = false;
   private failures = 0;
   private retryAt = 0;
+  /** Failures so far: a create carries the count at its sending (its attempt). */
+  private attempt = 0;
+  private idleWaiters: Array<() => void> = [];
   private create: () => Promise<void> = async () => undefined;
 
   constructor(
@@ -38,7 +45,8 @@ export class CreateRun {
     private readonly max: number,
     private readonly isUnknown: (err: unknown) => boolean,
     private readonly onFailure: (err: unknown, never: number) => void,
-    private readonly onSuccess: () => void = () => undefined,
+    /** `current`: the create was sent after the last failure (it ends a failing). */
+    private readonly onSuccess: (current: boolean) => void = () => undefined,
     private readonly backoff: (failures: number) => number = () => 0,
     private readonly now: () => number = Date.now,
   ) {
@@ -85,11 +93,16 @@ export class CreateRun {
     this.backlog = 0;
   }
 
+  idle(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private pump(): void {
     if (this.retryInMs() > 0) return;
     while (!this.stopped && this.backlog > 0 && this.inFlight < this.window) {
       this.backlog--;
       this.inFlight++;
+      const attempt = this.attempt;
       let sent: Promise<void>;
       try {
         sent = this.create();
@@ -97,26 +110,32 @@ export class CreateRun {
         sent = Promise.reject(err);
       }
       sent.then(
-        () => this.settled(undefined),
-        (err: unknown) => this.settled(err ?? new Error("create failed")),
+        () => this.settled(attempt, undefined),
+        (err: unknown) => this.settled(attempt, err ?? new Error("create failed")),
       );
     }
   }
 
-  private settled(err: unknown): void {
+  private settled(attempt: number, err: unknown): void {
     this.inFlight--;
+    const current = attempt === this.attempt;
     if (err === undefined) {
-      this.window = Math.min(this.max, this.window + 1);
-      this.failures = 0;
-      this.onSuccess();
+      if (current) {
+        this.window = Math.min(this.max, this.window + 1);
+        this.failures = 0;
+      }
+      this.onSuccess(current);
+    } else if (!current) {
+      this.onFailure(err, this.isUnknown(err) ? 0 : 1); // the attempt it belongs to has failed already
     } else {
       const dropped = this.backlog;
       this.backlog = 0;
       this.window = this.initial;
-      // One backoff step per failed run: creates already in flight that fail too do not add steps.
-      if (this.retryInMs() === 0) this.retryAt = this.now() + this.backoff(++this.failures);
+      this.attempt++;
+      this.retryAt = this.now() + this.backoff(++this.failures);
       this.onFailure(err, dropped + (this.isUnknown(err) ? 0 : 1));
     }
+    if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
     this.pump();
   }
 }

@@ -12,7 +12,8 @@
  *   `burstReplicas` (500), creates counting those still unobserved ({@link decideReplicas}).
  *   A ReplicaSet being deleted is not managed.
  * - Status: counts over the owned active pods; the ReplicaFailure condition is set on a
- *   create/delete error (first error kept) and removed once a sync succeeds.
+ *   create/delete error (first error kept) and removed by a sync without one (the controller
+ *   keeps a failing create run's error until a create succeeds or none is needed).
  * What a pod contributes to claims and status is {@link countPod}; the controller keeps its
  * sums up to date from pod events (pod-index.ts), so a sync does not walk every pod.
  */

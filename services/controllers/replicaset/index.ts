@@ -1,6 +1,6 @@
 /**
  * replicaset: the ReplicaSet controller (Kubernetes' pkg/controller/replicaset semantics:
- * claims with adoption and release, expectations, slow-start creates, ranked scale-down,
+ * claims with adoption and release, expectations, slow-start creates in the background, ranked scale-down,
  * status counts). The only public entry of this folder.
  *
  * @example
@@ -64,5 +64,4 @@ export {
   type OwnerReference,
   type RankedPod,
 } from "./pods.js";
-export { CreateRun, SLOW_START_INITIAL_BATCH_SIZE } from "./create-run.js";
 export { PodIndex, ControlledPods, type KeyedPod } from "./pod-index.js";

@@ -217,6 +217,8 @@ export class ReplicaSetController implements Controller {
     for (const run of term.createRuns.values()) run.stop();
     term.queue.shutdown();
     await term.running;
+    // Creates still in flight land before a new term lists the pods (it would not expect them).
+    await Promise.all([...term.createRuns.values()].map((run) => run.idle()));
   }
 
   // ---- events: only index, observe and enqueue keys ----
@@ -470,6 +472,8 @@ export class ReplicaSetController implements Controller {
     const surplus = owned + term.expectations.outstanding(key).creations - desiredReplicas(rs);
     if (surplus > 0) this.dropQueuedCreates(term, key, surplus);
     const outstanding = term.expectations.outstanding(key);
+    // Nothing left to create: a failure of earlier creates is no longer the ReplicaSet's state (Kubernetes clears ReplicaFailure on a sync without error).
+    if (desiredReplicas(rs) <= owned + outstanding.creations) term.createFailures.delete(key);
     const action = decideReplicas(rs, owned, outstanding, burst);
     if (action.type === "create") {
       const run = this.createRun(term, key);
@@ -510,28 +514,30 @@ export class ReplicaSetController implements Controller {
   /** createRun: the ReplicaSet's create run, started when there is none. */
   private createRun(term: Term, key: string): CreateRun {
     let run = term.createRuns.get(key);
-    if (!run) {
-      run = new CreateRun(
-        this.opts.initialBatchSize ?? SLOW_START_INITIAL_BATCH_SIZE,
-        this.opts.burstReplicas ?? DEFAULT_BURST_REPLICAS,
-        isUnknownOutcome,
-        (err, never) => {
-          this.stats.createErrors++;
-          if (this.term !== term) return;
-          // Creates that failed for sure or were dropped will not be observed; unknown ones may be.
-          term.expectations.lowerCreations(key, never);
-          if (!term.createFailures.has(key)) term.createFailures.set(key, { err, reported: false });
-          term.queue.add(key); // the next sync reports it
-        },
-        () => {
-          this.stats.creates++;
-          term.createFailures.delete(key);
-        },
-        (failures) => backoffDelay(failures, this.opts.backoff ?? DEFAULT_RS_BACKOFF),
-        () => term.ctx.clock.now(),
-      );
-      term.createRuns.set(key, run);
-    }
+    if (run) return run;
+    // The callbacks act only for the run still current for the key: a ReplicaSet deleted or
+    // replaced under the same name must not inherit its predecessor's late answers.
+    const current = () => this.term === term && term.createRuns.get(key) === created;
+    const created = new CreateRun(
+      this.opts.initialBatchSize ?? SLOW_START_INITIAL_BATCH_SIZE,
+      this.opts.burstReplicas ?? DEFAULT_BURST_REPLICAS,
+      isUnknownOutcome,
+      (err, never) => {
+        this.stats.createErrors++;
+        if (!current()) return;
+        // Creates that failed for sure or were dropped will not be observed; unknown ones may be.
+        term.expectations.lowerCreations(key, never);
+        if (!term.createFailures.has(key)) term.createFailures.set(key, { err, reported: false });
+        term.queue.add(key); // the next sync reports it
+      },
+      (endsFailing) => {
+        this.stats.creates++;
+        if (endsFailing && current()) term.createFailures.delete(key);
+      },
+      (failures) => backoffDelay(failures, this.opts.backoff ?? DEFAULT_RS_BACKOFF),
+      () => term.ctx.clock.now(),
+    );
+    term.createRuns.set(key, (run = created));
     return run;
   }
 
