@@ -517,7 +517,10 @@ async function runOnce(schedulers: number): Promise<RunResult[]> {
     redis = new Redis(cluster.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
     await redis.connect();
     for (let round = 1; round <= ROUNDS; round++) {
-      if (round > 1) await deletePreviousRound(client, roundNs(round - 1), roundPods!);
+      if (round > 1) {
+        await deletePreviousRound(client, roundNs(round - 1), roundPods!);
+        await waitClusterQuiet(procs);
+      }
       const ns = roundNs(round);
       if (round > 1) await client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
       const watch = new PodWatch(ns);
@@ -623,7 +626,7 @@ async function runOnce(schedulers: number): Promise<RunResult[]> {
         const dir = profDir(role);
         for (const f of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile") && !result.profiles.has(join(dir, f)))) {
           result.profiles.set(join(dir, f), `${role} (${f})`);
-          console.log(`  CPU profile of ${role} ${h.name}: ${join(dir, f)}\n${summarizeProfile(join(dir, f))}`);
+          console.log(`  CPU profile of ${role} ${h.name} (the process's whole life: every round and the teardown between): ${join(dir, f)}\n${summarizeProfile(join(dir, f))}`);
         }
       }
     }
@@ -659,6 +662,26 @@ async function deletePreviousRound(client: KubeClient, ns: string, pods: Informe
   }, 250);
   pods.stop();
   console.log(`  all gone after ${fmt((Date.now() - t0) / 1000, 1)} s`);
+}
+
+/**
+ * waitClusterQuiet: waits (up to 60 s) for 2 consecutive seconds in which the cluster's
+ * processes together used under 15% of a core, so that the last round's teardown (the
+ * deletions' events, queued Events, garbage collection) is not measured in the next round.
+ */
+async function waitClusterQuiet(procs: Proc[]): Promise<void> {
+  const t0 = Date.now();
+  const ticks = () => procs.reduce((a, p) => a + (cpuTicks(p.pid()) ?? 0), 0);
+  let quiet = 0;
+  let last = ticks();
+  while (quiet < 2 && Date.now() - t0 < 60_000) {
+    await sleep(1000);
+    const now = ticks();
+    const pct = ((now - last) / CLOCK_TICKS) * 100;
+    last = now;
+    quiet = pct < 15 ? quiet + 1 : 0;
+  }
+  console.log(`  cluster quiet after ${fmt((Date.now() - t0) / 1000, 1)} s more`);
 }
 
 function printRun(r: RunResult): void {
