@@ -133,3 +133,35 @@ test("actor - onRelease runs on stop, and at once after an onStart that a stop i
   assert.equal(interrupted.state, "stopped");
   assert.equal(released, 2, "what the interrupted onStart registered is released");
 });
+
+test("actor - what an onStart registers is released when a stop with a slow onStop is still draining as it returns", async () => {
+  let released = 0;
+  let enter: () => void = () => undefined;
+  const entered = new Promise<void>((res) => (enter = res));
+  let proceed: () => void = () => undefined;
+  const gate = new Promise<void>((res) => (proceed = res));
+  let finishStop: () => void = () => undefined;
+  const stopGate = new Promise<void>((res) => (finishStop = res));
+  class SlowStop extends Actor {
+    protected async onStart(): Promise<void> {
+      enter();
+      await gate;
+      this.onRelease(() => void released++);
+    }
+    protected override async onStop(): Promise<void> {
+      await stopGate;
+    }
+  }
+  const actor = new SlowStop({ id: "rel-3", kind: "rel", bus: serverBus });
+  const starting = actor.start();
+  await entered;
+  const stopping = actor.stop();
+  assert.equal(actor.state, "draining");
+  proceed();
+  await starting;
+  assert.equal(released, 1, "released although the stop has not finished");
+  finishStop();
+  await stopping;
+  assert.equal(actor.state, "stopped");
+  assert.equal(released, 1, "once");
+});

@@ -117,13 +117,14 @@ export abstract class Actor {
       await this.onStart();
     } catch (err) {
       if (this._state === "starting") this.crash(err, false);
+      else this.releaseNow(); // stopped, draining or failed meanwhile: drop what onStart registered
       throw err;
     }
     if (this._state === "starting") {
       this._state = "running";
       this.log.info("running", { restarts: this._restarts });
-    } else if (this._state === "stopped") {
-      this.releaseNow(); // stopped while onStart ran: drop what it registered
+    } else {
+      this.releaseNow(); // stopped, draining or failed while onStart ran: drop what it registered
     }
   }
 

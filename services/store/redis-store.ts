@@ -58,7 +58,7 @@ import {
 type Arg = string | number | Buffer;
 type Reply = unknown[];
 
-/** The scripted commands defined on every connection (via the `scripts` option, so duplicates inherit them). */
+/** The scripted commands defined on every connection (via the `scripts` option). */
 interface ScriptedRedis extends Redis {
   storeBatchBuffer(...args: Arg[]): Promise<Reply>;
   storeGetBuffer(...args: Arg[]): Promise<Reply | null>;
