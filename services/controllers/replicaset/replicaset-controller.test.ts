@@ -23,8 +23,8 @@ class FakeApi {
   /** Pod events are buffered here while `holdPodEvents` is set (a lagging watch). */
   holdPodEvents = false;
   private held: InformerEvent[] = [];
-  /** Called before each pod create: throw to fail it; return "timeout" to create it and then report a timeout. */
-  createHook: ((n: number) => void | "timeout") | undefined;
+  /** Called before each pod create: throw (or reject) to fail it; return "timeout" to create it and then report a timeout; return a promise to hold it until that settles. */
+  createHook: ((n: number) => void | "timeout" | Promise<void | "timeout">) | undefined;
   creates = 0;
 
   seed(obj: KubeObject): KubeObject {
@@ -34,6 +34,13 @@ class FakeApi {
     o.metadata.resourceVersion = String(++this.rev);
     this.objects.set(keyOf(o.kind, o.metadata.namespace, o.metadata.name), o);
     return o;
+  }
+
+  /** put: write `obj` as a client would (an event to the informers), keeping its uid. */
+  put(obj: KubeObject): void {
+    const o = structuredClone(obj);
+    o.metadata.uid ??= `uid-${o.metadata.name}`;
+    this.write(o.kind, keyOf(o.kind, o.metadata.namespace, o.metadata.name), o);
   }
 
   releasePodEvents(): void {
@@ -93,7 +100,7 @@ class FakeApi {
       },
       async create(obj: KubeObject) {
         const n = api.creates++;
-        const outcome = api.createHook?.(n);
+        const outcome = await api.createHook?.(n);
         const o = structuredClone(obj);
         o.metadata.name ??= `${o.metadata.generateName}${++api.seq}`;
         o.metadata.uid = `uid-${o.metadata.name}`;
@@ -325,5 +332,105 @@ test("replicaset controller - does not adopt when a fresh read shows the Replica
   } finally {
     await c2.stop();
     informers.stop();
+  }
+});
+
+/** A promise and its release, to hold a create until the test lets it go. */
+function gate(): { held: Promise<void>; open: () => void; fail: (err: unknown) => void } {
+  let open!: () => void;
+  let fail!: (err: unknown) => void;
+  const held = new Promise<void>((resolve, reject) => {
+    open = resolve;
+    fail = reject;
+  });
+  return { held, open, fail };
+}
+
+const quota = () => new RemoteError("fake", 403, "Forbidden", 'pods "web-" is forbidden: exceeded quota');
+const hasReplicaFailure = (o: KubeObject | undefined) => (o?.status?.conditions ?? []).some((c: any) => c.type === "ReplicaFailure");
+
+test("replicaset controller - a ReplicaSet recreated under the same name does not inherit its predecessor's late create failures", async () => {
+  const api = new FakeApi();
+  api.seed(rs("web", 3));
+  const first = gate();
+  api.createHook = (n) => (n === 0 ? first.held : undefined); // the old ReplicaSet's first create hangs
+  const { controller, stop } = await run(api);
+  const client = api.client();
+  try {
+    await until("the old ReplicaSet's create in flight", () => api.creates === 1);
+    await client.delete("ReplicaSet", "ns", "web");
+    api.holdPodEvents = true; // the new ReplicaSet's creates stay expected
+    const next = rs("web", 3);
+    next.metadata.uid = "uid-web-2";
+    api.put(next);
+    await until("3 pods of the new ReplicaSet", () => api.pods().length === 3);
+    assert.ok(api.pods().every((p) => p.metadata.ownerReferences[0].uid === "uid-web-2"));
+    await until("expected", () => controller.expectations!.outstanding("ns/web").creations === 3);
+    first.fail(quota()); // the old run's late answer
+    await until("the late failure seen", () => controller.stats.createErrors === 1);
+    await sleep(100);
+    assert.equal(controller.expectations!.outstanding("ns/web").creations, 3, "the new ReplicaSet's expectations are not lowered");
+    assert.equal(api.pods().length, 3, "no extra create");
+    assert.ok(!hasReplicaFailure(api.objects.get(keyOf("ReplicaSet", "ns", "web"))), "no ReplicaFailure on the new ReplicaSet");
+    api.releasePodEvents();
+    await until("status replicas 3", () => api.objects.get(keyOf("ReplicaSet", "ns", "web"))!.status?.replicas === 3);
+    assert.ok(!hasReplicaFailure(api.objects.get(keyOf("ReplicaSet", "ns", "web"))));
+  } finally {
+    await stop();
+  }
+});
+
+test("replicaset controller - a scale-down to the pods that exist clears ReplicaFailure while creates still fail", async () => {
+  const api = new FakeApi();
+  const r = api.seed(rs("web", 5));
+  for (const name of ["web-a", "web-b"]) {
+    api.seed({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, namespace: "ns", labels: { app: "web" }, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web", uid: r.metadata.uid, controller: true }] },
+      spec: {},
+      status: { phase: "Pending" },
+    });
+  }
+  api.createHook = () => {
+    throw quota();
+  };
+  // Creates back off for 10 s: the condition must go without a retry, let alone a successful create.
+  const { controller, stop } = await run(api, { backoff: { baseMs: 10_000, maxMs: 10_000 } });
+  const status = () => api.objects.get(keyOf("ReplicaSet", "ns", "web"));
+  try {
+    await until("ReplicaFailure", () => hasReplicaFailure(status()));
+    const scaled = structuredClone(status()!);
+    scaled.spec.replicas = 2;
+    await (api.client() as unknown as { update(o: KubeObject): Promise<KubeObject> }).update(scaled);
+    await until("ReplicaFailure cleared", () => !hasReplicaFailure(status()));
+    assert.equal(api.creates, 1, "no create was retried");
+    assert.equal(controller.stats.creates, 0, "no create succeeded");
+    assert.equal(api.pods().length, 2);
+  } finally {
+    await stop();
+  }
+});
+
+test("replicaset controller - stop() resolves only once the creates in flight have settled", async () => {
+  const api = new FakeApi();
+  api.seed(rs("web", 1));
+  const hold = gate();
+  api.createHook = () => hold.held;
+  const { controller, stop } = await run(api);
+  try {
+    await until("a create in flight", () => api.creates === 1);
+    let stopped = false;
+    const stopping = controller.stop().then(() => {
+      stopped = true;
+    });
+    await sleep(100);
+    assert.equal(stopped, false, "stop() waits for the create in flight");
+    hold.open();
+    await stopping;
+    assert.equal(api.pods().length, 1, "the create landed before stop() resolved");
+    assert.equal(controller.stats.creates, 1);
+  } finally {
+    await stop();
   }
 });
