@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startRedis } from "../kernel/local-servers.js";
-import { encodeCommand, header, parseReply, replyEnd, RespConnection, RespError, type RespReply } from "./resp.js";
+import { encodeCommand, header, parseReply, replyEnd, RespConnection, RespError, scanReply, scanStepsForTests, type RespReply } from "./resp.js";
 import { StoreUnavailableError } from "./types.js";
 
 const b = (s: string) => Buffer.from(s, "latin1");
@@ -28,6 +28,15 @@ test("resp - replies of every type parse; a reply cut anywhere is incomplete", (
     assert.deepEqual(plain(got), want, JSON.stringify(text));
     assert.equal(end, text.length);
     for (let cut = 0; cut < text.length; cut++) assert.equal(replyEnd(b(text.slice(0, cut)), 0), -1, `${JSON.stringify(text)} cut at ${cut}`);
+    // A scan resumed as the reply arrives byte by byte ends where one whole scan does, walking each header once.
+    const scan = { pos: 0, pending: 1 };
+    const once = scanStepsForTests();
+    replyEnd(buf, 0);
+    const wholeSteps = scanStepsForTests() - once;
+    const before = scanStepsForTests();
+    for (let cut = 0; cut < text.length; cut++) assert.equal(scanReply(b(text.slice(0, cut)), scan), -1, `${JSON.stringify(text)} resumed at ${cut}`);
+    assert.equal(scanReply(buf, scan), text.length, JSON.stringify(text));
+    assert.equal(scanStepsForTests() - before, wholeSteps, `${JSON.stringify(text)}: each header is walked once`);
   }
   assert.equal(plain(parseReply(b("*2\r\n:1\r\n-EXECABORT x\r\n"), 0)[0]), "error:EXECABORT x", "an error inside an array is the reply's error");
   assert.equal(encodeCommand(["XREAD", "COUNT", 10, "ü"]), "*4\r\n$5\r\nXREAD\r\n$5\r\nCOUNT\r\n$2\r\n10\r\n$2\r\nü\r\n");
@@ -48,6 +57,18 @@ test("resp - a connection answers in order, across split replies and commands in
     assert.equal(d, 5);
     await assert.rejects(conn.command(["NOSUCHCOMMAND"]), RespError);
     assert.equal(await conn.command(["PING"]), "PONG", "an error reply leaves the connection usable");
+    // A large array reply (a catch-up XRANGE) arrives in many socket reads; its completeness is
+    // checked by one scan resumed per read, not a rescan from its start per read.
+    const entries = 20_000;
+    for (let i = 0; i < entries; i += 1000) {
+      await Promise.all(Array.from({ length: 1000 }, (_, j) => conn.command(["XADD", "log", "*", "type", "ADDED", "value", `${"v".repeat(40)}${i + j}`])));
+    }
+    const stepsBefore = scanStepsForTests();
+    const range = (await conn.command(["XRANGE", "log", "-", "+"])) as RespReply[][];
+    const headers = 1 + entries * (1 + 1 + 1 + 4); // the array, and per entry: [id, [4 fields]]
+    assert.equal(range.length, entries);
+    assert.equal(String((range[entries - 1]![1] as Buffer[])[3]), `${"v".repeat(40)}${entries - 1}`);
+    assert.ok(scanStepsForTests() - stepsBefore <= headers, `${scanStepsForTests() - stepsBefore} header steps for ${headers} headers`);
     const many = await Promise.all(Array.from({ length: 200 }, (_, i) => conn.command(["INCRBY", "m", i])));
     assert.deepEqual(many, Array.from({ length: 200 }, (_, i) => (i * (i + 1)) / 2));
     const blocked = conn.command(["XREAD", "BLOCK", 10_000, "STREAMS", "s", "$"]);

@@ -4,7 +4,9 @@
  * The watch reads every entry of the log (the relay and the API server's log tail), and
  * ioredis' reply decoder cost several times the rest of the relay's per-event work (a chain
  * of private-field lookups per element). Here a reply is parsed once it is complete, and bulk
- * strings are views of the received bytes, as ioredis' are.
+ * strings are views of the received bytes, as ioredis' are. Whether a reply is complete is
+ * checked by a scan of its lengths that each received chunk resumes where the last one stopped,
+ * so a large reply arriving in many chunks is scanned once, not once per chunk.
  *
  * Contract: commands are answered in order (pipelining allowed); a server error reply rejects
  * its command with {@link RespError}; a dropped or closed connection rejects every pending
@@ -32,18 +34,32 @@ function eolOf(buf: Buffer, pos: number): number {
   return -1;
 }
 
+/** Where a scan of a partly received reply stopped: the offset to resume at and how many replies are still to skip there. */
+export interface ReplyScan {
+  pos: number;
+  pending: number;
+}
+
+let scanSteps = 0;
+/** scanStepsForTests: how many reply headers {@link scanReply} has walked in this process (for tests of its cost only). */
+export function scanStepsForTests(): number {
+  return scanSteps;
+}
+
 /**
- * replyEnd: the offset just after the complete reply starting at `pos`, or -1 when `buf` ends
- * before it does. Walks lengths only (no values are built), so checking a partly received
- * large reply stays cheap.
+ * scanReply: walks lengths only (no values are built) from where `scan` stopped; returns the
+ * offset just after the reply, or -1 when `buf` ends before it does, leaving `scan` where to
+ * resume once more bytes are appended to `buf` (a bulk string's bytes are skipped at once, so
+ * resuming may start beyond `buf`'s end). A reply received in many chunks is so walked once.
  */
-export function replyEnd(buf: Buffer, pos: number): number {
-  let pending = 1; // replies still to skip at this point
+export function scanReply(buf: Buffer, scan: ReplyScan): number {
+  let { pos, pending } = scan;
   while (pending > 0) {
-    if (pos >= buf.length) return -1;
+    if (pos >= buf.length) break;
     const type = buf[pos]!;
     const eol = eolOf(buf, pos);
-    if (eol < 0 || eol + 1 >= buf.length) return -1;
+    if (eol < 0 || eol + 1 >= buf.length) break;
+    scanSteps++;
     pending--;
     if (type === 0x24 /* $ */) {
       const n = int(buf, pos + 1, eol);
@@ -53,7 +69,14 @@ export function replyEnd(buf: Buffer, pos: number): number {
       pos = eol + 2;
     }
   }
-  return pos <= buf.length ? pos : -1;
+  scan.pos = pos;
+  scan.pending = pending;
+  return pending === 0 && pos <= buf.length ? pos : -1;
+}
+
+/** replyEnd: the offset just after the complete reply starting at `pos`, or -1 when `buf` ends before it does (see {@link scanReply}). */
+export function replyEnd(buf: Buffer, pos: number): number {
+  return scanReply(buf, { pos, pending: 1 });
 }
 
 /**
@@ -141,6 +164,8 @@ export class RespConnection {
   private len = 0;
   /** True when `buf` was allocated here (free space after `len` may be written). */
   private owned = false;
+  /** The scan of the first unparsed reply, which starts at `buf[0]` (see {@link scanReply}). */
+  private readonly scan: ReplyScan = { pos: 0, pending: 1 };
   private closedError: Error | undefined;
 
   private constructor(private readonly socket: Socket) {
@@ -222,8 +247,10 @@ export class RespConnection {
     const view = this.len === this.buf.length ? this.buf : this.buf.subarray(0, this.len);
     let pos = 0;
     while (pos < this.len) {
-      const end = replyEnd(view, pos);
+      const end = scanReply(view, this.scan);
       if (end < 0) break;
+      this.scan.pos = end;
+      this.scan.pending = 1;
       const w = this.waiters.shift();
       let reply: unknown;
       try {
@@ -236,6 +263,7 @@ export class RespConnection {
       if (reply instanceof Error) w.reject(reply);
       else w.resolve(reply);
     }
+    this.scan.pos -= pos; // the unparsed reply moves to offset 0 below
     if (pos === this.len) {
       this.len = 0;
       this.buf = EMPTY; // parsed replies keep their views of the old bytes
