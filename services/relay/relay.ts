@@ -5,7 +5,8 @@
  * store (`tryAcquireLease`); standbys retry. The active relay reads the log from its cursor
  * (the last revision it saved as published), publishes what each read of the log returned at
  * once, as ChangeEventBatch messages on `k8s.changes.<resource>.<namespace>` (see
- * {@link batchesOf}: per resource in revision order), and saves the cursor now and then. A relay that is
+ * {@link batchesOf}: per resource in revision order), and saves the cursor now and then while
+ * it holds the lease (not after losing it, nor when the bus cannot be flushed). A relay that is
  * killed leaves the cursor behind the bus at most by one save period: its successor
  * re-publishes from there, and subscribers drop duplicates by revision. If the log was
  * compacted past the cursor, the relay jumps to the oldest available revision; subscribers see
@@ -122,10 +123,12 @@ export class Relay extends Actor {
     const armSaver = () => {
       if (!passDone) saveTimer ??= setTimeout(() => void save().catch((err) => this.log.warn("cursor save failed", { err })), this.opts.cursor.maxDelayMs);
     };
+    // The cursor moves only past what this relay published as the leader: once the lease is
+    // lost, the next leader re-publishes from the last saved cursor.
     const save = async () => {
       clearTimeout(saveTimer);
       saveTimer = undefined;
-      if (unsaved === 0) return;
+      if (unsaved === 0 || !this.leading) return;
       const count = unsaved;
       unsaved = 0; // events published while this save is in flight count towards the next one
       try {
@@ -170,10 +173,17 @@ export class Relay extends Actor {
     } finally {
       if (this.pass === inner) this.pass = undefined;
       signal.removeEventListener("abort", stopInner);
-      await this.bus.flush().catch(() => undefined);
-      await save().catch(() => undefined);
       passDone = true;
-      clearTimeout(saveTimer);
+      clearTimeout(saveTimer); // no timer save while flushing
+      // Unflushed publishes may be lost with the connection: the cursor stays before them.
+      const flushed = await this.bus.flush().then(
+        () => true,
+        (err) => {
+          this.log.warn("relay cannot flush the bus; cursor not saved", { err });
+          return false;
+        },
+      );
+      if (flushed) await save().catch(() => undefined);
     }
   }
 }
