@@ -26,7 +26,9 @@ export class WireError extends Error {
 // Readers take (buf, pos, end) and return the value; the position after it goes to S.p
 // (generated code inlines the one-byte case and calls these for the rest).
 
+/** Where the last reader's value ended (exported as {@link readEnd} for readers outside this module). */
 const S = { p: 0 };
+export { S as readEnd };
 const RECURSION_LIMIT = 100; // protobufjs' (and protoc's) limit for nested groups
 const EMPTY = new Uint8Array(0);
 
@@ -55,8 +57,8 @@ function varint5(buf: Uint8Array, pos: number, end: number, max5: number): numbe
 const tag32 = (buf: Uint8Array, pos: number, end: number) => varint5(buf, pos, end, 15);
 const size32 = (buf: Uint8Array, pos: number, end: number) => varint5(buf, pos, end, 7);
 
-/** A varint's low 32 bits, unsigned (up to 10 bytes; protobufjs Reader.uint32). */
-function varint32(buf: Uint8Array, pos: number, end: number): number {
+/** A varint's low 32 bits, unsigned (up to 10 bytes; protobufjs Reader.uint32); the position after it goes to {@link readEnd}. @throws WireError */
+export function varint32(buf: Uint8Array, pos: number, end: number): number {
   let v = 0;
   for (let i = 0; i < 5; i++) {
     if (pos >= end) throw eof();

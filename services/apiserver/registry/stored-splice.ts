@@ -13,6 +13,7 @@
  */
 import { CorruptValueError, STORED_FORMAT_VERSION, STORED_MAGIC } from "../../schema/index.js";
 import { LEN, tag, varintSize, writeVarint } from "../../schema/proto-write.js";
+import { WireError, readEnd, varint32 } from "../../schema/wire.js";
 
 const METADATA = 1;
 const STATUS = 3;
@@ -31,54 +32,41 @@ interface Entry {
   value: number;
 }
 
-/** Where the varint {@link varint} read last ended. */
-let varintEnd = 0;
-
-/** The varint at `pos` (its low 32 bits, unsigned; at most 10 bytes, before `end`); the position after it goes to `varintEnd`. */
-function varint(bytes: Uint8Array, pos: number, end: number): number {
-  let v = 0;
-  for (let shift = 0; shift < 70; shift += 7) {
-    if (pos >= end) break;
-    const b = bytes[pos++]!;
-    if (shift < 32) v |= (b & 127) << shift;
-    if (b < 128) {
-      varintEnd = pos;
-      return v >>> 0;
-    }
-  }
-  throw new CorruptValueError("stored value has a truncated or overlong varint");
-}
-
-/** The field entries of the message in `bytes[start, end)`. */
+/** The field entries of the message in `bytes[start, end)`. @throws CorruptValueError */
 function entries(bytes: Uint8Array, start: number, end: number): Entry[] {
   const out: Entry[] = [];
   let pos = start;
-  while (pos < end) {
-    const s = pos;
-    const t = varint(bytes, pos, end);
-    pos = varintEnd;
-    let value = pos;
-    switch (t & 7) {
-      case 0:
-        varint(bytes, pos, end);
-        pos = varintEnd;
-        break;
-      case 1:
-        pos += 8;
-        break;
-      case LEN: {
-        const len = varint(bytes, pos, end);
-        value = varintEnd;
-        pos = value + len;
-        break;
+  try {
+    while (pos < end) {
+      const s = pos;
+      const t = varint32(bytes, pos, end);
+      pos = readEnd.p;
+      let value = pos;
+      switch (t & 7) {
+        case 0:
+          varint32(bytes, pos, end);
+          pos = readEnd.p;
+          break;
+        case 1:
+          pos += 8;
+          break;
+        case LEN: {
+          const len = varint32(bytes, pos, end);
+          value = readEnd.p;
+          pos = value + len;
+          break;
+        }
+        case 5:
+          pos += 4;
+          break;
+        default:
+          throw new CorruptValueError(`stored value has a field of wire type ${t & 7}`); // groups: never in what encodeStored writes
       }
-      case 5:
-        pos += 4;
-        break;
-      default:
-        throw new CorruptValueError(`stored value has a field of wire type ${t & 7}`); // groups: never in what encodeStored writes
+      out.push({ num: t >>> 3, start: s, end: pos, value });
     }
-    out.push({ num: t >>> 3, start: s, end: pos, value });
+  } catch (e) {
+    if (e instanceof WireError) throw new CorruptValueError("stored value has a truncated or overlong varint");
+    throw e;
   }
   if (pos !== end) throw new CorruptValueError("stored value is truncated");
   return out;
