@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { KINDS, decodeStored, encodeStored, fromKubeJSON, k8s } from "../../schema/index.js";
+import { CorruptValueError, KINDS, STORED_FORMAT_VERSION, decodeStored, encodeStored, fromKubeJSON, k8s } from "../../schema/index.js";
 import { strategyFor } from "../strategies/index.js";
-import { spliceStatus } from "./stored-splice.js";
+import { spliceBinding, spliceStatus } from "./stored-splice.js";
 
 const stored = (kind: string, obj: object) => encodeStored(kind, fromKubeJSON(kind, obj).message as object);
 
@@ -61,4 +61,61 @@ test("spliceStatus - the field numbers it relies on: metadata 1 and status 3 in 
   }
   const meta = k8s.meta.v1.ObjectMeta.encode({ deletionTimestamp: {}, managedFields: [{}] }).finish();
   assert.deepEqual([...meta], [(9 << 3) | 2, 0, 0x8a, 0x01, 0], "field 9, then field 17 (tag 138 as a varint)");
+});
+
+/** A stored Pod whose object is the bytes `object`, as they are (not necessarily a valid Pod). */
+function rawPod(object: number[]): Uint8Array {
+  const kind = [...Buffer.from("Pod")];
+  const len = object.length < 128 ? [object.length] : [(object.length & 127) | 128, object.length >> 7];
+  return Uint8Array.from([0x6b, 0x38, 0x73, STORED_FORMAT_VERSION, 0x0a, kind.length, ...kind, 0x12, ...len, ...object]);
+}
+const ld = (num: number, bytes: number[]) => [(num << 3) | 2, bytes.length, ...bytes];
+const str = (num: number, s: string) => ld(num, [...Buffer.from(s)]);
+
+test("spliceStatus - reads varints of up to 10 bytes (a negative int64) and skips 64-bit and 32-bit fields as bytes", () => {
+  const minusOne = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
+  const name = str(1, "p");
+  const generation = [(7 << 3) | 0, ...minusOne]; // ObjectMeta.generation = -1
+  const managedFields = [0x8a, 0x01, 3, ...str(1, "m")]; // field 17
+  const fixed64 = [(4 << 3) | 1, 0x80, 0x81, 0xff, 0x0a, 0x12, 0x1a, 0x80, 0x01]; // bytes that misread as varints or tags
+  const fixed32 = [(5 << 3) | 5, 0xff, 0x80, 0x1a, 0x02];
+  const varint = [(6 << 3) | 0, ...minusOne];
+  const tail = [...fixed64, ...fixed32, ...varint];
+  const current = rawPod([...ld(1, [...name, ...generation]), ...ld(3, str(1, "Pending")), ...tail]);
+  const sent = rawPod([...ld(1, managedFields), ...ld(3, str(1, "Running"))]);
+  const r = spliceStatus(current, sent);
+  assert.deepEqual([...r.value], [...rawPod([...ld(1, [...name, ...generation, ...managedFields]), ...ld(3, str(1, "Running")), ...tail])]);
+  assert.equal(r.deleting, false);
+  // 64-bit and 32-bit fields inside the metadata too
+  const inMeta = rawPod([...ld(1, [...name, ...fixed64, ...fixed32, ...varint]), ...ld(3, [])]);
+  assert.deepEqual([...spliceStatus(inMeta, sent).value], [...rawPod([...ld(1, [...name, ...fixed64, ...fixed32, ...varint, ...managedFields]), ...ld(3, str(1, "Running"))])]);
+});
+
+test("spliceStatus, spliceBinding - a truncated or over-long varint, length or fixed-size field is a CorruptValueError", () => {
+  const good = rawPod([...ld(1, str(1, "p")), ...ld(3, str(1, "Running"))]);
+  const condition = [...k8s.core.v1.PodCondition.encode({ type: "PodScheduled", status: "True" }).finish()];
+  const bad: Array<[string, number[]]> = [
+    ["truncated tag", [0x80]],
+    ["truncated varint", [(6 << 3) | 0, 0xff, 0xff]],
+    ["over-long varint (11 bytes)", [(6 << 3) | 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]],
+    ["over-long tag (11 bytes)", [0xb0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00]],
+    ["truncated length", [0x0a, 0x80]],
+    ["length past the end", [0x0a, 0x05, 0x01]],
+    ["truncated 64-bit field", [(4 << 3) | 1, 1, 2, 3]],
+    ["truncated 32-bit field", [(5 << 3) | 5, 1]],
+    ["group", [(4 << 3) | 3]],
+    ["in the metadata: truncated varint", ld(1, [(7 << 3) | 0, 0x80])],
+    ["in the metadata: over-long varint", ld(1, [(7 << 3) | 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01])],
+    ["in the status: truncated 32-bit field", ld(3, [...ld(2, condition), (5 << 3) | 5, 1])],
+    ["in a condition: truncated varint", ld(3, ld(2, [...condition, (9 << 3) | 0, 0x80]))],
+  ];
+  for (const [name, object] of bad) {
+    const value = rawPod(object);
+    if (!/^in (the status|a condition)/.test(name)) { // spliceStatus copies the status as a whole
+      assert.throws(() => spliceStatus(value, good), CorruptValueError, `${name}: current`);
+      assert.throws(() => spliceStatus(good, value), CorruptValueError, `${name}: sent`);
+    }
+    if (!name.startsWith("in the metadata")) assert.throws(() => spliceBinding(value, "n", Uint8Array.from(condition)), CorruptValueError, `${name}: binding`);
+  }
+  assert.deepEqual(decodeStored(spliceBinding(good, "n", Uint8Array.from(condition))).message.toJSON(), { metadata: { name: "p" }, spec: { nodeName: "n" }, status: { phase: "Running", conditions: [{ type: "PodScheduled", status: "True" }] } });
 });
