@@ -133,6 +133,61 @@ test("a write asking for revisionOnly is answered with the object's key and revi
   assert.ok((full.object?.value?.length ?? 0) > 0, "without revisionOnly the reply holds the object");
 });
 
+/** A KubeClient whose API replies are recorded (the real replies: the call goes to the API server as usual). */
+function recordingClient(): { client: KubeClient; replies: Array<Awaited<ReturnType<KubeClient["api"]["call"]>>> } {
+  const c = new KubeClient(bus, 3000);
+  const replies: Array<Awaited<ReturnType<KubeClient["api"]["call"]>>> = [];
+  const call = c.api.call.bind(c.api);
+  c.api.call = async (ref, req) => {
+    const r = await call(ref, req);
+    replies.push(r);
+    return r;
+  };
+  return { client: c, replies };
+}
+
+const podOf = (metadata: Record<string, unknown>): KubeObject =>
+  ({ apiVersion: "v1", kind: "Pod", metadata: { namespace: NS, labels: { app: "rev" }, annotations: { a: "b" }, ...metadata }, spec: { containers: [{ name: "c", image: "i" }] } }) as unknown as KubeObject;
+
+test("revisionOnly on the status subresource (the node host's pod status write): key and revision, no value; the stored pod keeps its spec and metadata", async () => {
+  const created = await client.create(podOf({ name: "rev-status" }));
+  const { client: rec, replies } = recordingClient();
+  const status = { phase: "Running", podIP: "10.0.0.5", conditions: [{ type: "Ready", status: "True", lastTransitionTime: "2024-05-01T00:00:00Z" }] };
+  const rev = await rec.updateUndecoded({ ...created, status } as KubeObject, "status");
+  assert.equal(replies.length, 1);
+  assert.equal(replies[0]!.object?.key, `/pods/${NS}/rev-status`);
+  assert.equal(Number(replies[0]!.object?.modRevision), rev);
+  assert.equal(replies[0]!.object?.value?.length ?? 0, 0, "no value in the reply");
+  const stored = await client.get("Pod", NS, "rev-status");
+  assert.equal(stored.metadata.resourceVersion, String(rev));
+  assert.deepEqual((stored as any).status, status);
+  assert.deepEqual({ ...stored, status: undefined, metadata: { ...stored.metadata, resourceVersion: undefined, managedFields: undefined } }, { ...created, status: undefined, metadata: { ...created.metadata, resourceVersion: undefined, managedFields: undefined } }, "all but the status as created");
+});
+
+test("createFromTemplate: each create's reply has the key and revision but no value; each stored object is the template created in full", async () => {
+  const { client: rec, replies } = recordingClient();
+  const template = Object.freeze(podOf({ generateName: "rev-tmpl-" }));
+  await rec.createFromTemplate(template);
+  await rec.createFromTemplate(template);
+  const reference = await client.create(podOf({ name: "rev-tmpl-reference", generateName: "rev-tmpl-" }));
+  assert.equal(replies.length, 2);
+  const names = new Set<string>();
+  for (const r of replies) {
+    const key = r.object?.key ?? "";
+    assert.match(key, new RegExp(`^/pods/${NS}/rev-tmpl-.+`));
+    assert.equal(r.object?.value?.length ?? 0, 0, "no value in the reply");
+    const name = key.split("/").pop()!;
+    names.add(name);
+    const stored = await client.get("Pod", NS, name);
+    assert.equal(stored.metadata.resourceVersion, String(r.object?.modRevision));
+    assert.ok(stored.metadata.uid && stored.metadata.uid !== reference.metadata.uid, "its own uid");
+    assert.ok(stored.metadata.creationTimestamp);
+    const identity = { name: undefined, uid: undefined, creationTimestamp: undefined, resourceVersion: undefined, managedFields: undefined };
+    assert.deepEqual({ ...stored, metadata: { ...stored.metadata, ...identity } }, { ...reference, metadata: { ...reference.metadata, ...identity } }, "the same object as a plain create, but for its identity");
+  }
+  assert.equal(names.size, 2, "two objects");
+});
+
 test("a lone call is a plain request", async () => {
   const msgs = await apiMessages(() => client.get("ConfigMap", NS, "good-1"));
   assert.deepEqual(
