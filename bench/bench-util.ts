@@ -1,6 +1,6 @@
 /**
- * bench-util: what the benchmarks share: integer settings from the environment, bounded
- * waits, and CPU time of processes and threads from /proc.
+ * bench-util: what the benchmarks share: integer settings from the environment and CPU time
+ * of processes and threads from /proc (their bounded wait is test/harness/poll.ts's pollFor).
  */
 import { readFileSync } from "node:fs";
 
@@ -15,25 +15,9 @@ export function intEnv(name: string, dflt: number, min = 1): number {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** BenchTimeoutError: a bounded wait ran out. */
+/** BenchTimeoutError: a measured phase did not finish in time. */
 export class BenchTimeoutError extends Error {
   override name = "BenchTimeoutError";
-}
-
-/** waitFor: polls `fn` every `everyMs` until it returns a value (errors count as not yet). @throws {@link BenchTimeoutError} */
-export async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined> | T | undefined, everyMs = 250): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new BenchTimeoutError(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await sleep(everyMs);
-  }
 }
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ on Linux). */

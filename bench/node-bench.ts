@@ -23,7 +23,8 @@ import { Bus } from "../services/kernel/index.js";
 import { KubeClient, type KubeObject } from "../services/client/index.js";
 import { startCluster, type TestCluster } from "../test/harness/cluster.js";
 import { spawnActor, type ActorProcessHandle } from "../test/harness/actor-process.js";
-import { intEnv, procCpu, sleep, waitFor } from "./bench-util.js";
+import { intEnv, procCpu, sleep } from "./bench-util.js";
+import { pollFor } from "../test/harness/poll.js";
 import { peekPodProgress, type PodProgress } from "./peek.js";
 
 const NODES = intEnv("NODE_BENCH_NODES", 500);
@@ -93,10 +94,10 @@ async function main(): Promise<void> {
     const podsPerNode = Math.min(250, Math.max(110, Math.ceil(((PODS * ROUNDS) / NODES) * 1.5)));
     host = spawnActor("node", "node-host-1", { NATS_URL: cluster.nats.url, REDIS_URL: cluster.redis.url, LOG_LEVEL: "warn", K8S_NODES: String(NODES), K8S_NODE_PODS: String(podsPerNode) }, join(cluster.dir, "node-host-1.log"), [...(PROF_DIR ? ["--cpu-prof", "--cpu-prof-dir", PROF_DIR] : []), ...NODE_ARGS]);
     const t0 = Date.now();
-    await waitFor(`${NODES} Ready nodes`, 180_000, async () => {
+    await pollFor(`${NODES} Ready nodes`, async () => {
       const { items } = await client.list("Node");
       return items.filter((n) => (n.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True")).length >= NODES ? true : undefined;
-    }, 1000);
+    }, 180_000, 1000);
     const nodes = (await client.list("Node")).items.map((n) => n.metadata.name as string);
     console.log(`  ${NODES} nodes Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     await sleep(12_000); // past the first Lease renewals
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
         await Promise.all(idx.map((i) => client.create(podOf(i))));
         await Promise.all(idx.map((i) => client.bind(NS, `p-${i}`, nodes[i % nodes.length]!)));
       }
-      await waitFor(`${PODS} pods Running and Ready`, 300_000, async () => (ready.size >= first + PODS ? true : undefined), 20);
+      await pollFor(`${PODS} pods Running and Ready`, async () => (ready.size >= first + PODS ? true : undefined), 300_000, 20);
       const runMs = Date.now() - runT0;
       if (process.env.NODE_BENCH_MARKS) console.log(`  round ${round} ends at ${runT0 + runMs} (monotonic ${process.hrtime.bigint() / 1000n} µs)`);
       const runCpu = cpuMs(pid) - run0;

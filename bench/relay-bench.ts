@@ -28,7 +28,8 @@ import { RespConnection } from "../services/store/resp.js";
 import { objectKey } from "../services/store/object-keys.js";
 import { encodeStoredJSON } from "../services/schema/index.js";
 import { spawnActor } from "../test/harness/actor-process.js";
-import { intEnv, procCpu, sleep, waitFor } from "./bench-util.js";
+import { intEnv, procCpu, sleep } from "./bench-util.js";
+import { pollFor } from "../test/harness/poll.js";
 
 const PODS = intEnv("RELAY_BENCH_PODS", 5000);
 const RATE = intEnv("RELAY_BENCH_RATE", 600);
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
   try {
     // The relay is up and leading once a first write reaches every subscriber.
     await store.create(objectKey("namespaces", "", NS), encodeStoredJSON("Namespace", { metadata: { name: NS } }).value);
-    await waitFor("the relay", 30_000, () => (received.every((n) => n >= 1) ? true : undefined), 50);
+    await pollFor("the relay", () => (received.every((n) => n >= 1) ? true : undefined), 30_000, 50);
     console.log(`relay-bench: ${PODS} pods × 3 events at ${RATE} pods/s, ${SUBS} subscribers; relay pid ${relay.pid()}`);
     const procs = [
       { name: "relay", pid: relay.pid() },
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
         if (wait > 0) await sleep(wait);
       }
       const expect = 3 * PODS;
-      await waitFor("every event at every subscriber", 120_000, () => (received.every((n, s) => n - base[s]! >= expect) ? true : undefined), 20);
+      await pollFor("every event at every subscriber", () => (received.every((n, s) => n - base[s]! >= expect) ? true : undefined), 120_000, 20);
       const ms = Date.now() - t0;
       const used = procs.map((p, i) => cpuMs(p.pid) - cpu0[i]!);
       const sys = procCpu(`/proc/${relay.pid()}/stat`)!.sysMs - sys0;

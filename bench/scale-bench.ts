@@ -46,7 +46,8 @@ import { Bus, KINDS, probeAllHealth, probeHealth, setLogLevel, unwrap, type Acto
 import { KubeClient, type Informer, type Cached, type KubeObject } from "../services/client/index.js";
 import { peekApiOps, peekPodProgress, type ApiOp, type PodProgress } from "./peek.js";
 import { startCluster, type TestCluster } from "../test/harness/cluster.js";
-import { BenchTimeoutError, CLOCK_TICKS, intEnv, procCpu, sleep, waitFor } from "./bench-util.js";
+import { BenchTimeoutError, CLOCK_TICKS, intEnv, procCpu, sleep } from "./bench-util.js";
+import { pollFor } from "../test/harness/poll.js";
 import { spawnActor, type ActorProcessHandle } from "../test/harness/actor-process.js";
 
 // ---- settings ----
@@ -480,11 +481,11 @@ async function runOnce(schedulers: number): Promise<RunResult[]> {
 
     const nodeHost = spawnActor("node", "node-host-1", { ...base, K8S_NODES: String(NODES), K8S_NODE_PODS: String(PODS_PER_NODE) }, join(cluster.dir, "node-host-1.log"), profArgs("node", profDir("node")));
     actors.push(nodeHost);
-    const readyNodes = await waitFor(`${NODES} Ready nodes`, 180_000, async () => {
+    const readyNodes = await pollFor(`${NODES} Ready nodes`, async () => {
       const { items } = await client.list("Node");
       const ready = items.filter((n) => (n.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True")).length;
       return ready >= NODES ? ready : undefined;
-    }, 1000);
+    }, 180_000, 1000);
     console.log(`  ${readyNodes} nodes Ready after ${fmt((Date.now() - setupStart) / 1000, 1)} s`);
 
     const cm = spawnActor("controllers", "controller-manager-1", base, join(cluster.dir, "controller-manager-1.log"), profArgs("controllers", profDir("controllers")));
@@ -496,12 +497,12 @@ async function runOnce(schedulers: number): Promise<RunResult[]> {
       actors.push(s);
     }
     // Ready means: the controller-manager leads, and each scheduler runs, sees every node and every peer.
-    await waitFor("the controller-manager to lead", 60_000, async () => ((await client.get("Lease", "kube-system", "kube-controller-manager")).spec?.holderIdentity ? true : undefined), 250);
-    await waitFor(`${schedulers} scheduler(s) running with ${NODES} nodes and ${schedulers} peers`, 60_000, async () => {
+    await pollFor("the controller-manager to lead", async () => ((await client.get("Lease", "kube-system", "kube-controller-manager")).spec?.holderIdentity ? true : undefined), 60_000, 250);
+    await pollFor(`${schedulers} scheduler(s) running with ${NODES} nodes and ${schedulers} peers`, async () => {
       const health: ActorHealthInfo[] = (await probeAllHealth(bus!, 1500)).filter((h) => h.kind === "scheduler");
       const ok = health.filter((h) => h.state === "running" && h.detail.includes(`peers ${schedulers};`) && h.detail.includes(`nodes ${NODES};`));
       return ok.length >= schedulers ? true : undefined;
-    }, 500);
+    }, 60_000, 500);
 
     const procs: Proc[] = [
       ...cluster.apiservers.map((h) => ({ role: "apiserver", name: h.name, pid: () => h.pid() })),
@@ -653,13 +654,13 @@ async function deletePreviousRound(client: KubeClient, ns: string, pods: Informe
   console.log(`  deleting Deployment ${ns}/${NAME} and waiting for its ${pods.size} pods to go`);
   await client.delete("Deployment", ns, NAME, { propagationPolicy: "Background" });
   let last = Date.now();
-  await waitFor(`the pods of ${ns} gone`, TIMEOUT_MS, async () => {
+  await pollFor(`the pods of ${ns} gone`, async () => {
     if (Date.now() - last >= 5000) {
       last = Date.now();
       console.log(`  [${fmt((Date.now() - t0) / 1000).padStart(4)} s] ${pods.size} pods left`);
     }
     return pods.size === 0 ? true : undefined;
-  }, 250);
+  }, TIMEOUT_MS, 250);
   pods.stop();
   console.log(`  all gone after ${fmt((Date.now() - t0) / 1000, 1)} s`);
 }

@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { spawnActor, type ActorProcessHandle } from "./harness/actor-process.js";
 import { startCluster, type TestCluster } from "./harness/cluster.js";
+import { pollFor } from "./harness/poll.js";
 
 const NS = "default";
 const UNREACHABLE = "node.kubernetes.io/unreachable";
@@ -47,21 +48,6 @@ const microTime = (ms: number) => new Date(ms).toISOString().replace("Z", "000Z"
 const time = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /** waitFor: polls `probe` until it returns a value (not undefined) or the deadline passes. */
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 /** FakeKubelet: registers a Node and renews its Lease every 300 ms while `renewing`. */
 class FakeKubelet {
   renewing = true;
@@ -176,7 +162,7 @@ test("node lifecycle - a node whose Lease stops is marked Unknown, tainted, its 
     // The kubelet dies.
     const stoppedAt = Date.now();
     dying.renewing = false;
-    const unknownNode = await waitFor("nl-dying Ready=Unknown and tainted", async () => {
+    const unknownNode = await pollFor("nl-dying Ready=Unknown and tainted", async () => {
       const n = await getNode(base, "nl-dying");
       const r = n.status.conditions.find((c: any) => c.type === "Ready");
       return r.status === "Unknown" && taintsOf(n).some((t) => t.key === UNREACHABLE && t.effect === "NoExecute") ? n : undefined;
@@ -191,7 +177,7 @@ test("node lifecycle - a node whose Lease stops is marked Unknown, tainted, its 
 
     // Pods leave in toleration order: default (1 s) first, then 4 s; forever stays.
     const goneAt = new Map<string, number>();
-    await waitFor(
+    await pollFor(
       "plain and tolerant evicted and gone",
       async () => {
         for (const name of ["plain", "tolerant"]) {
@@ -208,7 +194,7 @@ test("node lifecycle - a node whose Lease stops is marked Unknown, tainted, its 
 
     const forever = await expectOk(base, "GET", `/api/v1/namespaces/${NS}/pods/forever`);
     assert.equal(forever.metadata.deletionTimestamp, undefined, "tolerating forever: not evicted");
-    const foreverReady = await waitFor("forever marked not Ready", async () => {
+    const foreverReady = await pollFor("forever marked not Ready", async () => {
       const p = await expectOk(base, "GET", `/api/v1/namespaces/${NS}/pods/forever`);
       const r = p.status.conditions.find((c: any) => c.type === "Ready");
       return r.status === "False" ? r : undefined;
@@ -222,7 +208,7 @@ test("node lifecycle - a node whose Lease stops is marked Unknown, tainted, its 
     // The kubelet comes back: Lease renewed, Ready=True posted → the taints go.
     dying.renewing = true;
     await dying.postReady();
-    const untainted = await waitFor("nl-dying untainted", async () => {
+    const untainted = await pollFor("nl-dying untainted", async () => {
       const n = await getNode(base, "nl-dying");
       return taintsOf(n).length === 0 ? n : undefined;
     });

@@ -14,6 +14,7 @@ import { RedisStore } from "../services/store/index.js";
 import { amountOf, decodeNodeUsage, nodeUsageKey, podRequests } from "../services/scheduler/resources.js";
 import { startCluster } from "./harness/cluster.js";
 import { spawnActor, type ActorProcessHandle } from "./harness/actor-process.js";
+import { pollFor } from "./harness/poll.js";
 
 /** A partial Kubernetes JSON value (specs, taints, expressions). */
 type Json = Record<string, any>;
@@ -51,21 +52,6 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
   }));
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Per-node totals of the bound pods' requests, from a pod list. */
 function usageByNode(pods: KubeObject[]): Map<string, Record<string, number>> {
   const out = new Map<string, Record<string, number>>();
@@ -90,7 +76,7 @@ test("scheduler - four active replicas, atomic binding, filters and FailedSchedu
     store = await RedisStore.connect(cluster.redis.url);
     const client = new KubeClient(bus, 15_000);
     await client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
-    await until("every scheduler to see its 3 peers", async () => {
+    await pollFor("every scheduler to see its 3 peers", async () => {
       const h = (await probeAllHealth(bus!, 500)).filter((x) => x.kind === "scheduler" && x.state === "running");
       return h.length === SCHEDULERS && h.every((x) => x.detail.startsWith(`peers ${SCHEDULERS};`)) ? true : undefined;
     });
@@ -141,7 +127,7 @@ test("scheduler - four active replicas, atomic binding, filters and FailedSchedu
         const firstCreateAt = Date.now();
         await pool(Array.from({ length: total }, (_, i) => i), 64, async (i) => void (await client.create(pod(`fill-${i}`, { nodeSelector: { pool: "fill" } }, "150m"))));
         const createdAt = Date.now();
-        await until(`${total} pods bound (bound so far: ${boundCount})`, async () => (boundCount >= total ? true : undefined), 45_000);
+        await pollFor(`${total} pods bound (bound so far: ${boundCount})`, async () => (boundCount >= total ? true : undefined), 45_000);
         const secs = (lastBindAt - firstCreateAt) / 1000;
         console.log(`scheduler fill: ${total} pods on ${FILL_NODES} nodes by ${SCHEDULERS} schedulers; creates took ${((createdAt - firstCreateAt) / 1000).toFixed(2)} s; first create → last bind ${secs.toFixed(2)} s = ${Math.round(total / secs)} pods/s`);
       } finally {
@@ -159,7 +145,7 @@ test("scheduler - four active replicas, atomic binding, filters and FailedSchedu
         const record = decodeNodeUsage((await store!.get(nodeUsageKey(n)))!.value);
         assert.deepEqual([record.requested.pods, record.requested.cpu], [u.pods, u.cpu], `usage record of ${n}`);
       }
-      const scheduled = await until("a Scheduled event", async () => {
+      const scheduled = await pollFor("a Scheduled event", async () => {
         const evs = (await client.list("Event", NS, { fieldSelector: "reason=Scheduled" })).items;
         return evs.find((e) => e.involvedObject?.name === "fill-0");
       });
@@ -185,14 +171,14 @@ test("scheduler - four active replicas, atomic binding, filters and FailedSchedu
       await client.create(pod("too-big", {}, "64"));
       for (const [name, , want] of cases) {
         if (!want) continue;
-        const p = await until(`${name} bound`, async () => {
+        const p = await pollFor(`${name} bound`, async () => {
           const got = await client.get("Pod", NS, name);
           return got.spec.nodeName ? got : undefined;
         });
         assert.equal(p.spec.nodeName, want, name);
       }
       const failed = async (podName: string) =>
-        until(`FailedScheduling for ${podName}`, async () => (await client.list("Event", NS, { fieldSelector: "reason=FailedScheduling" })).items.find((e) => e.involvedObject?.name === podName));
+        pollFor(`FailedScheduling for ${podName}`, async () => (await client.list("Event", NS, { fieldSelector: "reason=FailedScheduling" })).items.find((e) => e.involvedObject?.name === podName));
       const untolerated = await failed("aff-untolerated");
       assert.equal(untolerated.type, "Warning");
       // aff-t: the taint; aff-a/aff-b and the fill nodes: the selector; race-node: its own taint (checked before affinity).
@@ -206,7 +192,7 @@ test("scheduler - four active replicas, atomic binding, filters and FailedSchedu
       // A cluster change that helps nobody retries the pod: the same event is bumped, not duplicated.
       const raceNode = await client.get("Node", "", "race-node");
       await client.update({ ...raceNode, metadata: { ...raceNode.metadata, labels: { ...raceNode.metadata.labels, touched: "yes" } } });
-      const bumped = await until("the FailedScheduling count to grow", async () => {
+      const bumped = await pollFor("the FailedScheduling count to grow", async () => {
         const evs = (await client.list("Event", NS, { fieldSelector: "reason=FailedScheduling" })).items.filter((e) => e.involvedObject?.name === "too-big");
         return evs.length === 1 && evs[0]!.count >= 2 ? evs[0] : undefined;
       });
@@ -214,7 +200,7 @@ test("scheduler - four active replicas, atomic binding, filters and FailedSchedu
 
       // A node that fits arrives: the pending pod is scheduled onto it.
       await createNode(client, node("big-node", { pool: "big" }, { cpu: "64", memory: "64Gi", pods: "10" }));
-      const placed = await until("too-big bound", async () => {
+      const placed = await pollFor("too-big bound", async () => {
         const got = await client.get("Pod", NS, "too-big");
         return got.spec.nodeName ? got : undefined;
       });
