@@ -682,7 +682,8 @@ async function waitClusterQuiet(procs: Proc[]): Promise<void> {
     last = now;
     quiet = pct < 15 ? quiet + 1 : 0;
   }
-  console.log(`  cluster quiet after ${fmt((Date.now() - t0) / 1000, 1)} s more`);
+  const waited = fmt((Date.now() - t0) / 1000, 1);
+  console.log(quiet >= 2 ? `  cluster quiet after ${waited} s more` : `  cluster still busy after ${waited} s more (over 15% of a core); measuring anyway: this round's figures include that work`);
 }
 
 function printRun(r: RunResult): void {

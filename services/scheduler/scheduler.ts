@@ -105,7 +105,7 @@ function nodeSchedulingView(n: KubeObject): string {
 }
 
 /** Binds in flight per scheduler replica unless configured (see SchedulerOptions.bindConcurrency). */
-export const DEFAULT_BIND_CONCURRENCY = 256;
+const DEFAULT_BIND_CONCURRENCY = 256;
 
 export class Scheduler extends Actor {
   private readonly client: KubeClient;
