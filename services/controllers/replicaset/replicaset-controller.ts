@@ -468,12 +468,13 @@ export class ReplicaSetController implements Controller {
   ): Promise<(ManageError & { cause: unknown }) | undefined> {
     const { client, log } = term.ctx;
     const burst = this.opts.burstReplicas ?? DEFAULT_BURST_REPLICAS;
+    const desired = desiredReplicas(rs);
+    let outstanding = term.expectations.outstanding(key);
     // Queued creates past what spec.replicas now wants (scaled down meanwhile) are not sent.
-    const surplus = owned + term.expectations.outstanding(key).creations - desiredReplicas(rs);
-    if (surplus > 0) this.dropQueuedCreates(term, key, surplus);
-    const outstanding = term.expectations.outstanding(key);
+    const surplus = owned + outstanding.creations - desired;
+    if (surplus > 0 && this.dropQueuedCreates(term, key, surplus) > 0) outstanding = term.expectations.outstanding(key);
     // Nothing left to create: a failure of earlier creates is no longer the ReplicaSet's state (Kubernetes clears ReplicaFailure on a sync without error).
-    if (desiredReplicas(rs) <= owned + outstanding.creations) term.createFailures.delete(key);
+    if (desired <= owned + outstanding.creations) term.createFailures.delete(key);
     const action = decideReplicas(rs, owned, outstanding, burst);
     if (action.type === "create") {
       const run = this.createRun(term, key);
@@ -541,10 +542,11 @@ export class ReplicaSetController implements Controller {
     return run;
   }
 
-  /** dropQueuedCreates: up to `count` creates of the key's run that were not sent yet are not sent (nor expected). */
-  private dropQueuedCreates(term: Term, key: string, count: number): void {
+  /** dropQueuedCreates: up to `count` creates of the key's run that were not sent yet are not sent (nor expected); returns how many. */
+  private dropQueuedCreates(term: Term, key: string, count: number): number {
     const dropped = term.createRuns.get(key)?.trim(count) ?? 0;
     if (dropped > 0) term.expectations.lowerCreations(key, dropped);
+    return dropped;
   }
 
   /** forgetCreates: the ReplicaSet is gone or replaced: its run sends nothing more and its expectations are void. */
